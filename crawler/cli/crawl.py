@@ -1,0 +1,169 @@
+"""`jobcrawl crawl` and `jobcrawl demo`: the commands that start a reactor (one per process)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+import yaml
+from rich.console import Console
+from rich.table import Table
+
+from crawler.cli import app
+from crawler.cli.options import DbOption, db_path
+from crawler.config import SourceBase, load_sources
+from crawler.demo.server import BUNDLED_DATA, CareerSiteServer
+from crawler.errors import ConfigError
+from crawler.feeds import write_json_feed, write_jsonl
+from crawler.items import ListingResult
+from crawler.run import ListingCallback, RunSummary, crawl
+from crawler.store import JobQuery, SourceTally, close_stores, open_store
+
+console = Console(stderr=True)
+out = Console()
+
+
+def _settings_overrides(pairs: list[str], *, verbose: bool, log_file: Path | None) -> dict[str, str]:
+    overrides = {
+        "LOG_LEVEL": "INFO" if verbose else "WARNING",
+        "LOG_FORMAT": "%(levelname)s %(name)s: %(message)s",
+    }
+    if log_file is not None:
+        overrides["LOG_FILE"] = str(log_file)
+        overrides["LOG_LEVEL"] = "INFO"
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name:
+            raise ConfigError(f"--set {pair!r}: expected NAME=VALUE")
+        overrides[name] = value
+    return overrides
+
+
+def _progress(quiet: bool) -> ListingCallback:
+    def on_listing(listing: ListingResult, tally: SourceTally | None) -> None:
+        if quiet:
+            return
+        label = f"{listing.source}:{listing.source_key}"
+        counts = f"{tally.seen} jobs ({tally.new} new, {tally.updated} updated)" if tally else ""
+        if listing.complete:
+            console.print(f"[green]✓[/] {label}  {counts}")
+        else:
+            console.print(f"[red]✗[/] {label}  {counts}  [red]{listing.error}[/]")
+
+    return on_listing
+
+
+def summary_table(summary: RunSummary) -> Table:
+    table = Table(title=f"Run {summary.run_id}: {summary.status}")
+    for column in ("source", "listing", "seen", "new", "updated", "unchanged", "dropped"):
+        table.add_column(column, justify="right" if column not in ("source", "listing") else "left")
+    table.add_column("error", overflow="fold")
+    for tally in summary.sources:
+        table.add_row(
+            f"{tally.source}:{tally.source_key}",
+            "complete" if tally.complete else "incomplete",
+            str(tally.seen),
+            str(tally.new),
+            str(tally.updated),
+            str(tally.unchanged),
+            str(tally.dropped),
+            tally.error or "",
+        )
+    return table
+
+
+def _run(
+    sources: list[SourceBase], db: Path, overrides: dict[str, str], *, quiet: bool
+) -> RunSummary:
+    try:
+        return crawl(sources, db=db, overrides=overrides, on_listing=_progress(quiet))
+    finally:
+        close_stores()
+
+
+@app.command("crawl")
+def crawl_command(
+    sources: Annotated[Path, typer.Option("--sources", "-S", help="The sources YAML file.")],
+    db: DbOption = None,
+    only: Annotated[
+        list[str] | None,
+        typer.Option(help="Crawl only these entries: a kind (greenhouse) or kind:key. Repeatable."),
+    ] = None,
+    setting: Annotated[
+        list[str] | None,
+        typer.Option("--set", "-s", help="A Scrapy setting for this run: NAME=VALUE. Repeatable."),
+    ] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", help="No progress or table; errors only.")] = False,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Scrapy's INFO log.")] = False,
+    log_file: Annotated[Path | None, typer.Option(help="Write Scrapy's log to this file.")] = None,
+) -> None:
+    """Crawl every source in a sources file into the database.
+
+    Shows each source as it finishes, then a table of new / updated / unchanged / dropped postings per
+    source. Exit status: 0 when every listing was read completely, 1 when a source failed or an entry
+    of the sources file was invalid (the other entries are still crawled), 2 when nothing could run.
+
+    Example: jobcrawl crawl --sources examples/sources.yaml --db jobs.db
+    """
+    loaded = load_sources(sources)
+    for error in loaded.errors:
+        console.print(f"jobcrawl: error: {error}", markup=False, highlight=False)
+    chosen = [
+        s for s in loaded.sources if not only or s.kind in only or s.label in only
+    ]
+    if not chosen:
+        raise ConfigError(f"{sources}: no source matches --only {' '.join(only or [])}")
+    overrides = _settings_overrides(setting or [], verbose=verbose, log_file=log_file)
+    summary = _run(chosen, db_path(db), overrides, quiet=quiet)
+    if not quiet:
+        out.print(summary_table(summary))
+    if summary.failed or loaded.errors:
+        raise typer.Exit(1)
+
+
+@app.command()
+def demo(
+    directory: Annotated[
+        Path, typer.Option("--dir", help="Where to put the database, sources file and feeds.")
+    ] = Path("jobcrawl-demo"),
+) -> None:
+    """Run the whole flow offline: a local server with recorded real responses, a crawl, exports.
+
+    Starts a career-site server on 127.0.0.1 that serves real Greenhouse responses bundled with
+    jobcrawl, crawls it into a fresh SQLite file, prints the summary, writes the postings as JSON Lines
+    and as a JSON Feed, and says where everything is.
+
+    Example: jobcrawl demo --dir /tmp/jobcrawl-demo
+    """
+    directory.mkdir(parents=True, exist_ok=True)
+    db = directory / "jobcrawl.db"
+    for stale in (db, db.with_suffix(".db-wal"), db.with_suffix(".db-shm")):
+        stale.unlink(missing_ok=True)
+    with CareerSiteServer(BUNDLED_DATA) as server:
+        boards = sorted(p.stem for p in (BUNDLED_DATA / "greenhouse").glob("*.json"))
+        sources_file = directory / "sources.yaml"
+        entries = [{"kind": "greenhouse", "board": b, "base_url": server.url} for b in boards]
+        sources_file.write_text(yaml.safe_dump({"sources": entries}, sort_keys=False))
+        console.print(f"Serving recorded Greenhouse boards at {server.url}")
+        overrides = _settings_overrides([], verbose=False, log_file=None)
+        overrides["LOG_LEVEL"] = "ERROR"  # the demo's incomplete listing is explained below instead
+        summary = _run(load_sources(sources_file).sources, db, overrides, quiet=False)
+    out.print(summary_table(summary))
+    store = open_store(db)
+    with (directory / "jobs.jsonl").open("w", encoding="utf-8") as fh:
+        count = write_jsonl(store.iter_jobs(JobQuery()), fh)
+    with (directory / "feed.json").open("w", encoding="utf-8") as fh:
+        write_json_feed(store.iter_jobs(JobQuery()), fh, title="jobcrawl demo")
+    close_stores()
+    if summary.failed:
+        out.print(
+            "Incomplete listings keep their jobs and close none: a recording that holds fewer jobs "
+            "than its board's total is reported, not trusted."
+        )
+    out.print(f"\n{count} postings stored.")
+    out.print(f"  database:     {db}")
+    out.print(f"  sources file: {sources_file}")
+    out.print(f"  JSON Lines:   {directory / 'jobs.jsonl'}")
+    out.print(f"  JSON Feed:    {directory / 'feed.json'}")
+    out.print(f"\nNext: jobcrawl jobs --db {db}")

@@ -1,0 +1,1 @@
+"""A local career-site server that serves recorded real responses, for the demo and the tests."""

@@ -1,0 +1,153 @@
+"""A career-site server on 127.0.0.1 that answers like the ATS APIs, from files on disk.
+
+It serves `<data>/greenhouse/<board>.json` at Greenhouse's URL shapes, reading the file on every
+request so a test (or a person) can change a board between two crawls. Faults are queued per path:
+a 500, a 429 with Retry-After, a truncated body or a delay, each served once, in order, before the
+normal answer resumes. Use it in-process (`with CareerSiteServer(data) as url: ...`) or as
+`python -m crawler.demo.server DATA_DIR`, which prints its base URL on the first line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import threading
+import time
+from collections import defaultdict, deque
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+from urllib.parse import urlsplit
+
+BUNDLED_DATA = Path(__file__).parent / "data"
+_GREENHOUSE_BOARD = re.compile(r"^/v1/boards/([^/]+)/jobs/?$")
+_GREENHOUSE_JOB = re.compile(r"^/v1/boards/([^/]+)/jobs/(\d+)/?$")
+
+
+@dataclass
+class Fault:
+    """One abnormal answer: a status, headers, a cut-short body, a delay."""
+
+    status: int = 200
+    headers: dict[str, str] = field(default_factory=dict)
+    truncate: int | None = None
+    """Serve only the first N bytes of the normal body (with a matching Content-Length)."""
+    delay: float = 0.0
+
+
+class CareerSiteServer:
+    """The server; `url` is its base URL once started."""
+
+    def __init__(self, data_dir: Path = BUNDLED_DATA, port: int = 0) -> None:
+        self.data_dir = data_dir
+        self.faults: dict[str, deque[Fault]] = defaultdict(deque)
+        self.requests: list[str] = []
+        self._httpd = ThreadingHTTPServer(("127.0.0.1", port), self._handler())
+        self._httpd.daemon_threads = True
+        self._thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        host, port = self._httpd.server_address[:2]
+        return f"http://{host!s}:{port}"
+
+    def add_fault(self, path: str, *faults: Fault) -> None:
+        self.faults[path].extend(faults)
+
+    def start(self) -> str:
+        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
+        self._thread.start()
+        return self.url
+
+    def stop(self) -> None:
+        self._httpd.shutdown()
+        self._httpd.server_close()
+
+    def __enter__(self) -> CareerSiteServer:
+        self.start()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    # -- routing ----------------------------------------------------------------------------------
+
+    def answer(self, path: str) -> tuple[int, dict[str, str], bytes]:
+        """Status, headers and body for a GET of `path` (no faults applied)."""
+        if path == "/robots.txt":
+            return 200, {"Content-Type": "text/plain"}, b"User-agent: *\nAllow: /\n"
+        if match := _GREENHOUSE_BOARD.match(path):
+            body = self._read("greenhouse", match[1])
+            if body is not None:
+                return 200, _JSON, body
+        elif match := _GREENHOUSE_JOB.match(path):
+            body = self._read("greenhouse", match[1])
+            if body is not None:
+                for job in json.loads(body).get("jobs", []):
+                    if str(job.get("id")) == match[2]:
+                        return 200, _JSON, json.dumps(job).encode()
+        return 404, _JSON, b'{"status": 404, "error": "Not found"}'
+
+    def _read(self, family: str, key: str) -> bytes | None:
+        path = self.data_dir / family / f"{key}.json"
+        if "/" in key or not path.is_file():
+            return None
+        return path.read_bytes()
+
+    def _handler(self) -> type[BaseHTTPRequestHandler]:
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                path = urlsplit(self.path).path
+                server.requests.append(self.path)
+                status, headers, body = server.answer(path)
+                queue = server.faults.get(path)
+                fault = queue.popleft() if queue else None
+                if fault is not None:
+                    time.sleep(fault.delay)
+                    if fault.status != 200:
+                        status, body = fault.status, b'{"error": "injected fault"}'
+                    headers = {**headers, **fault.headers}
+                self.send_response(status)
+                for name, value in headers.items():
+                    self.send_header(name, value)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                if fault is not None and fault.truncate is not None:
+                    body = body[: fault.truncate]
+                    self.close_connection = True
+                self.wfile.write(body)
+
+            def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+                """Quiet: the crawl's own log says what was fetched."""
+
+        return Handler
+
+
+_JSON = {"Content-Type": "application/json; charset=utf-8"}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("data_dir", nargs="?", type=Path, default=BUNDLED_DATA)
+    parser.add_argument("--port", type=int, default=0)
+    options = parser.parse_args()
+    server = CareerSiteServer(options.data_dir, options.port)
+    print(server.url, flush=True)
+    try:
+        server._httpd.serve_forever()
+    except KeyboardInterrupt:
+        pass
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,56 @@
+"""Identity of a posting: its stable id, its canonical URL and its content fingerprint.
+
+The id never depends on the URL, because career sites move URLs around while ATS ids stay put. The
+canonical URL drops tracking parameters so the same page reached from two campaigns is one URL. The
+fingerprint covers what a job seeker would call "the posting" and leaves out what jobcrawl itself
+records (first/last seen, status), so a re-crawl of an unchanged job has the same fingerprint.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from w3lib.url import canonicalize_url, url_query_cleaner
+
+# Query parameters that identify a campaign or referrer, never the job. `gh_jid` is deliberately
+# absent: Greenhouse-embedded career pages need it to show the job.
+TRACKING_PARAMETERS = frozenset(
+    {
+        "utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content", "utm_id",
+        "gh_src", "lever-source", "lever-origin", "lever-via", "source", "src", "ref", "referrer",
+        "trk", "trackingid", "fbclid", "gclid", "msclkid", "mc_cid", "mc_eid", "_hsenc", "_hsmi",
+        "ashby_jid_source", "sid", "iis", "iisn",
+    }
+)  # fmt: skip
+
+# Fields that are bookkeeping, not content: a change in them is not a new version of the posting.
+BOOKKEEPING_FIELDS = frozenset({"first_seen", "last_seen", "closed_at", "status"})
+
+
+def job_id(source: str, source_key: str, source_id: str) -> str:
+    return f"{source}:{source_key}:{source_id}"
+
+
+def canonical_url(url: str) -> str:
+    """The URL without tracking parameters, with a sorted query and no fragment."""
+    cleaned = url_query_cleaner(
+        url, parameterlist=TRACKING_PARAMETERS, remove=True, unique=False, keep_fragments=False
+    )
+    result: str = canonicalize_url(cleaned, keep_fragments=False)
+    return result
+
+
+def content_fingerprint(record: Mapping[str, Any]) -> str:
+    """A short stable hash of a posting's content fields (JSON-ready values)."""
+    content = {k: v for k, v in record.items() if k not in BOOKKEEPING_FIELDS}
+    blob = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.blake2b(blob.encode(), digest_size=16).hexdigest()
+
+
+def changed_fields(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[str]:
+    """Names of content fields whose values differ between two versions of a posting."""
+    names = (old.keys() | new.keys()) - BOOKKEEPING_FIELDS
+    return sorted(name for name in names if old.get(name) != new.get(name))

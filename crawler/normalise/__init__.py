@@ -1,0 +1,106 @@
+"""Normalisation: turns what a source said (`RawPosting`) into the schema (`JobPosting`).
+
+`normalise()` is the only entry point and the same for every spider, so a field means the same thing
+whatever the source. Each part lives in its own module of pure functions; this module only decides
+which raw value feeds which parser, structured values first and text second.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from crawler.ids import canonical_url, job_id
+from crawler.items import JobPosting, Location, RawPosting, Salary
+from crawler.normalise.dates import parse_date, parse_datetime, parse_posted
+from crawler.normalise.employment import parse_employment_types
+from crawler.normalise.html import html_to_text, sanitise_html
+from crawler.normalise.locations import detect_remote, parse_locations
+from crawler.normalise.salary import find_salary_in_text, parse_salary, salary_from_fields
+
+_SPACES = re.compile(r"\s+")
+
+
+def normalise(raw: RawPosting, *, now: datetime) -> JobPosting:
+    """The schema record for `raw`, with relative dates resolved against `now` (the run's start)."""
+    languages = _languages(raw.language)
+    description_html = sanitise_html(raw.description_html)
+    description_text = html_to_text(description_html)
+    posted = parse_posted(raw.date_posted_raw, now=now, languages=languages)
+    return JobPosting(
+        id=job_id(raw.source, raw.source_key, raw.source_id),
+        source=raw.source,
+        source_key=raw.source_key,
+        source_id=raw.source_id,
+        url=canonical_url(raw.url.strip()),
+        apply_url=canonical_url(raw.apply_url.strip()) if raw.apply_url else None,
+        title=_tidy(raw.title) or raw.title,
+        company=_tidy(raw.company),
+        locations=_locations(raw),
+        location_raw=_tidy(raw.location_raw),
+        remote=detect_remote(flag=raw.remote_raw, texts=[raw.location_raw, *raw.locations_raw]),
+        employment_type=parse_employment_types(raw.employment_type_raw),
+        salary=_salary(raw, description_text),
+        date_posted=posted.day,
+        date_posted_before=posted.before,
+        valid_through=parse_date(raw.valid_through_raw, now=now, languages=languages),
+        updated_at=parse_datetime(raw.updated_at_raw, now=now, languages=languages),
+        description_html=description_html,
+        description_text=description_text,
+        department=_tidy(raw.department),
+        requisition_id=_tidy(raw.requisition_id),
+        language=_tidy(raw.language),
+    )
+
+
+def _tidy(text: str | None) -> str | None:
+    """Whitespace collapsed; None for empty text."""
+    if text is None:
+        return None
+    tidied = _SPACES.sub(" ", text).strip()
+    return tidied or None
+
+
+def _languages(language: str | None) -> list[str] | None:
+    """dateparser language codes for a source locale ("de-DE" -> ["de", "en"])."""
+    if not language:
+        return None
+    primary = language.replace("_", "-").split("-")[0].lower()
+    return [primary] if primary == "en" else [primary, "en"]
+
+
+def _locations(raw: RawPosting) -> list[Location]:
+    """Every place the source names, without the ones another entry already says more precisely."""
+    found = parse_locations([raw.location_raw, *raw.locations_raw])
+    return [
+        place
+        for place in found
+        if not any(other != place and _subsumes(other, place) for other in found)
+    ]
+
+
+def _subsumes(precise: Location, vague: Location) -> bool:
+    """True when `precise` agrees with every part `vague` states ("Paris, FR" vs "Paris")."""
+    return all(
+        value is None or (getattr(precise, part) or "").casefold() == value.casefold()
+        for part, value in (("city", vague.city), ("region", vague.region), ("country", vague.country))
+    )
+
+
+def _salary(raw: RawPosting, description_text: str | None) -> Salary | None:
+    """Structured pay fields first, then the source's salary text, then a pay sentence in the text."""
+    if raw.salary_min is not None or raw.salary_max is not None:
+        structured = salary_from_fields(
+            min_value=raw.salary_min,
+            max_value=raw.salary_max,
+            currency=raw.salary_currency,
+            period=raw.salary_period,
+            raw=raw.salary_raw,
+        )
+        if structured is not None:
+            return structured
+    if raw.salary_raw:
+        parsed = parse_salary(raw.salary_raw, default_currency=raw.salary_currency)
+        if parsed is not None:
+            return parsed
+    return find_salary_in_text(description_text, default_currency=raw.salary_currency)

@@ -1,0 +1,43 @@
+"""Scrapy settings for jobcrawl: project defaults and every `JOBCRAWL_*` setting.
+
+`scrapy crawl` reads this module through `scrapy.cfg`; `jobcrawl crawl` starts from it and overrides
+a few values from the command line. Each setting has a one-line comment; groups are alphabetical.
+"""
+
+from __future__ import annotations
+
+BOT_NAME = "jobcrawl"
+SPIDER_MODULES = ["spiders"]
+NEWSPIDER_MODULE = "spiders"
+
+# -- politeness -------------------------------------------------------------------------------------
+AUTOTHROTTLE_ENABLED = True  # adapt the delay to each server's latency
+AUTOTHROTTLE_START_DELAY = 1.0  # first delay, seconds, before latency is known
+AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0  # average parallel requests per remote server
+CONCURRENT_REQUESTS = 32  # across all domains
+CONCURRENT_REQUESTS_PER_DOMAIN = 4  # never more than this in parallel on one host
+DOWNLOAD_TIMEOUT = 60  # seconds
+RETRY_ENABLED = True  # retry 429 and 5xx answers, and connection failures
+RETRY_HTTP_CODES = [429, 500, 502, 503, 504, 522, 524, 408]  # answers worth retrying
+RETRY_TIMES = 3  # retries after the first attempt
+ROBOTSTXT_OBEY = True  # obey robots.txt unless a user turns it off
+USER_AGENT = "jobcrawl/0.1 (+https://github.com/jobcrawl/jobcrawl)"  # honest, with a contact
+
+# -- Scrapy plumbing ------------------------------------------------------------------------------
+FEED_EXPORT_ENCODING = "utf-8"  # feeds keep non-ASCII text readable
+LOG_LEVEL = "INFO"  # DEBUG lists every request
+TELNETCONSOLE_ENABLED = False  # nothing listens on a port during a crawl
+TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"  # Scrapy's default too
+
+ITEM_PIPELINES = {
+    "pipelines.normalise.NormalisePipeline": 100,
+    "pipelines.validate.ValidatePipeline": 200,
+    "pipelines.dedupe.DedupePipeline": 300,
+    "pipelines.store.StorePipeline": 400,
+}
+
+# -- jobcrawl -------------------------------------------------------------------------------------
+JOBCRAWL_DB = None  # database path; None: $JOBCRAWL_DB or ~/.local/share/jobcrawl/jobcrawl.db
+JOBCRAWL_RUN_ID = None  # the `runs` row to record into; None: the store pipeline opens its own run
+JOBCRAWL_RUN_STARTED = None  # ISO time the run started, the "now" for relative dates; None: spider open
+JOBCRAWL_STORE_BATCH_SIZE = 500  # postings per database transaction

@@ -1,0 +1,107 @@
+"""What every store backend offers, and the small records it returns.
+
+Pipelines, the CLI and (later) the web pages talk to this interface only, so a backend is one module.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Literal, Protocol
+
+from crawler.items import JobPosting
+
+Outcome = Literal["new", "changed", "unchanged"]
+
+
+def iso_utc(moment: datetime) -> str:
+    """A UTC timestamp as stored: second precision, `Z` suffix, so text order is time order."""
+    return moment.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+@dataclass(frozen=True, slots=True)
+class UpsertResult:
+    """What storing one posting did."""
+
+    outcome: Outcome
+    version: int
+    changed_fields: list[str] = field(default_factory=list)
+    reopened: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class JobQuery:
+    """Filters for listing and exporting jobs; every field narrows the result."""
+
+    text: str | None = None
+    """Full-text search over title, company, location and description."""
+    company: str | None = None
+    remote: str | None = None
+    status: str | None = None
+    source: str | None = None
+    limit: int | None = None
+
+
+@dataclass(slots=True)
+class SourceTally:
+    """What one source gave in one run."""
+
+    source: str
+    source_key: str
+    complete: bool = False
+    pages: int = 0
+    seen: int = 0
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    dropped: int = 0
+    error: str | None = None
+
+    def count(self, outcome: Outcome) -> None:
+        self.seen += 1
+        if outcome == "new":
+            self.new += 1
+        elif outcome == "changed":
+            self.updated += 1
+        else:
+            self.unchanged += 1
+
+
+@dataclass(frozen=True, slots=True)
+class RunRecord:
+    """One crawl run and its per-source tallies."""
+
+    id: int
+    started_at: str
+    finished_at: str | None
+    status: str
+    sources: list[SourceTally]
+
+
+class Store(Protocol):
+    """A jobcrawl database."""
+
+    def upsert_posting(
+        self, posting: JobPosting, *, seen_at: datetime, run_id: int | None = None
+    ) -> UpsertResult: ...
+
+    def commit(self) -> None: ...
+
+    def get_job(self, job_id: str) -> JobPosting | None: ...
+
+    def job_versions(self, job_id: str) -> list[dict[str, Any]]: ...
+
+    def iter_jobs(self, query: JobQuery) -> Iterator[dict[str, Any]]: ...
+
+    def count_jobs(self, query: JobQuery) -> int: ...
+
+    def start_run(self, started_at: datetime) -> int: ...
+
+    def record_source(self, run_id: int, tally: SourceTally) -> None: ...
+
+    def finish_run(self, run_id: int, finished_at: datetime, status: str) -> None: ...
+
+    def get_run(self, run_id: int) -> RunRecord | None: ...
+
+    def close(self) -> None: ...

@@ -1,0 +1,334 @@
+"""The SQLite store: one file, WAL mode, migrations applied on open.
+
+Writes are grouped into transactions by the caller (`commit()` after a batch), so a crash loses at
+most the open batch and leaves every committed posting with its versions intact. Each posting keeps
+its current content in `jobs` and every distinct content in `job_versions`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+from collections.abc import Iterator
+from datetime import datetime
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from crawler.errors import StoreError
+from crawler.ids import BOOKKEEPING_FIELDS, changed_fields, content_fingerprint
+from crawler.items import JobPosting
+from crawler.store.base import JobQuery, RunRecord, SourceTally, UpsertResult, iso_utc
+
+SCHEMA_FIELDS = tuple(JobPosting.model_fields)
+_SEARCH_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def _migrations() -> list[tuple[int, str]]:
+    """(version, SQL) for every migration file, in order."""
+    folder = resources.files("crawler.store") / "migrations" / "sqlite"
+    found = []
+    for entry in folder.iterdir():
+        if entry.name.endswith(".sql"):
+            found.append((int(entry.name.split("_", 1)[0]), entry.read_text(encoding="utf-8")))
+    return sorted(found)
+
+
+def fts_query(text: str) -> str | None:
+    """User words as an FTS5 query: every word must match, the last one as a prefix.
+
+    Quoting each word keeps FTS5 operators and punctuation in user input from being a syntax error.
+    """
+    words = _SEARCH_WORD.findall(text)
+    if not words:
+        return None
+    quoted = [f'"{word}"' for word in words]
+    quoted[-1] += "*"
+    return " ".join(quoted)
+
+
+class SQLiteStore:
+    """A jobcrawl database in one SQLite file."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._conn = sqlite3.connect(path, isolation_level=None)
+            self._conn.row_factory = sqlite3.Row
+            self._conn.execute("PRAGMA journal_mode = WAL")
+            self._conn.execute("PRAGMA synchronous = NORMAL")
+            self._conn.execute("PRAGMA foreign_keys = ON")
+            self._conn.execute("PRAGMA busy_timeout = 10000")
+            self._migrate()
+        except (sqlite3.Error, OSError) as exc:
+            raise StoreError(f"{path}: cannot open the database: {exc}") from exc
+        self._in_transaction = False
+
+    # -- schema -------------------------------------------------------------------------------
+
+    def _migrate(self) -> None:
+        current = self._conn.execute("PRAGMA user_version").fetchone()[0]
+        for version, sql in _migrations():
+            if version > current:
+                # One script per transaction: a failed migration leaves the previous schema whole.
+                self._conn.executescript(
+                    f"BEGIN IMMEDIATE;\n{sql}\nPRAGMA user_version = {version};\nCOMMIT;"
+                )
+
+    @property
+    def schema_version(self) -> int:
+        return int(self._conn.execute("PRAGMA user_version").fetchone()[0])
+
+    # -- transactions -------------------------------------------------------------------------
+
+    def _begin(self) -> None:
+        if not self._in_transaction:
+            self._conn.execute("BEGIN IMMEDIATE")
+            self._in_transaction = True
+
+    def commit(self) -> None:
+        if self._in_transaction:
+            self._conn.execute("COMMIT")
+            self._in_transaction = False
+
+    def rollback(self) -> None:
+        if self._in_transaction:
+            self._conn.execute("ROLLBACK")
+            self._in_transaction = False
+
+    def close(self) -> None:
+        self.commit()
+        self._conn.close()
+
+    # -- postings -----------------------------------------------------------------------------
+
+    def upsert_posting(
+        self, posting: JobPosting, *, seen_at: datetime, run_id: int | None = None
+    ) -> UpsertResult:
+        record = posting.model_dump(mode="json", exclude=set(BOOKKEEPING_FIELDS))
+        fingerprint = content_fingerprint(record)
+        seen = iso_utc(seen_at)
+        self._begin()
+        row = self._conn.execute(
+            "SELECT rowid, version, fingerprint, record, status FROM jobs WHERE id = ?",
+            (posting.id,),
+        ).fetchone()
+        if row is None:
+            cursor = self._conn.execute(
+                "INSERT INTO jobs (id, source, source_key, source_id, url, title, company,"
+                " location_raw, remote, date_posted, valid_through, status, first_seen, last_seen,"
+                " version, fingerprint, record)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?, 1, ?, ?)",
+                (*self._columns(record), seen, seen, fingerprint, _dumps(record)),
+            )
+            self._add_version(posting.id, 1, seen, run_id, fingerprint, [], record)
+            self._index(cursor.lastrowid, record, replace=False)
+            return UpsertResult("new", 1)
+        reopened = row["status"] == "closed"
+        if row["fingerprint"] == fingerprint:
+            self._conn.execute(
+                "UPDATE jobs SET last_seen = max(last_seen, ?), status = 'open', closed_at = NULL"
+                " WHERE id = ?",
+                (seen, posting.id),
+            )
+            return UpsertResult("unchanged", row["version"], reopened=reopened)
+        changed = changed_fields(json.loads(row["record"]), record)
+        version = row["version"] + 1
+        self._conn.execute(
+            "UPDATE jobs SET source = ?, source_key = ?, source_id = ?, url = ?, title = ?,"
+            " company = ?, location_raw = ?, remote = ?, date_posted = ?, valid_through = ?,"
+            " status = 'open', closed_at = NULL, last_seen = max(last_seen, ?), version = ?,"
+            " fingerprint = ?, record = ? WHERE id = ?",
+            (*self._columns(record)[1:], seen, version, fingerprint, _dumps(record), posting.id),
+        )
+        self._add_version(posting.id, version, seen, run_id, fingerprint, changed, record)
+        self._index(row["rowid"], record, replace=True)
+        return UpsertResult("changed", version, changed, reopened)
+
+    @staticmethod
+    def _columns(record: dict[str, Any]) -> tuple[Any, ...]:
+        return tuple(
+            record.get(name)
+            for name in (
+                "id", "source", "source_key", "source_id", "url", "title", "company",
+                "location_raw", "remote", "date_posted", "valid_through",
+            )
+        )  # fmt: skip
+
+    def _add_version(
+        self,
+        job_id: str,
+        version: int,
+        seen: str,
+        run_id: int | None,
+        fingerprint: str,
+        changed: list[str],
+        record: dict[str, Any],
+    ) -> None:
+        self._conn.execute(
+            "INSERT INTO job_versions (job_id, version, seen_at, run_id, fingerprint,"
+            " changed_fields, record) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (job_id, version, seen, run_id, fingerprint, json.dumps(changed), _dumps(record)),
+        )
+
+    def _index(self, rowid: int | None, record: dict[str, Any], *, replace: bool) -> None:
+        if replace:
+            self._conn.execute("DELETE FROM jobs_fts WHERE rowid = ?", (rowid,))
+        self._conn.execute(
+            "INSERT INTO jobs_fts (rowid, title, company, location_raw, description_text)"
+            " VALUES (?, ?, ?, ?, ?)",
+            (
+                rowid,
+                record.get("title"),
+                record.get("company"),
+                record.get("location_raw"),
+                record.get("description_text"),
+            ),
+        )
+
+    # -- reading ------------------------------------------------------------------------------
+
+    def get_job(self, job_id: str) -> JobPosting | None:
+        row = self._conn.execute(_SELECT_JOB + " WHERE id = ?", (job_id,)).fetchone()
+        return JobPosting.model_validate(_row_record(row)) if row else None
+
+    def job_versions(self, job_id: str) -> list[dict[str, Any]]:
+        rows = self._conn.execute(
+            "SELECT version, seen_at, run_id, fingerprint, changed_fields, record"
+            " FROM job_versions WHERE job_id = ? ORDER BY version",
+            (job_id,),
+        ).fetchall()
+        return [
+            {
+                "version": row["version"],
+                "seen_at": row["seen_at"],
+                "run_id": row["run_id"],
+                "fingerprint": row["fingerprint"],
+                "changed_fields": json.loads(row["changed_fields"]),
+                "record": json.loads(row["record"]),
+            }
+            for row in rows
+        ]
+
+    def iter_jobs(self, query: JobQuery) -> Iterator[dict[str, Any]]:
+        """Matching jobs as schema records, read lazily so an export of any size streams."""
+        sql, params = self._select(query, _SELECT_JOB)
+        for row in self._conn.execute(sql, params):
+            yield _row_record(row)
+
+    def count_jobs(self, query: JobQuery) -> int:
+        sql, params = self._select(JobQuery(**{**_query_dict(query), "limit": None}), _COUNT)
+        return int(self._conn.execute(sql, params).fetchone()[0])
+
+    @staticmethod
+    def _select(query: JobQuery, select: str) -> tuple[str, list[Any]]:
+        where: list[str] = []
+        params: list[Any] = []
+        order = " ORDER BY jobs.last_seen DESC, jobs.id"
+        if query.text and (match := fts_query(query.text)):
+            select += " JOIN jobs_fts ON jobs_fts.rowid = jobs.rowid"
+            where.append("jobs_fts MATCH ?")
+            params.append(match)
+            order = " ORDER BY jobs_fts.rank, jobs.id"
+        if query.company:
+            where.append("jobs.company LIKE ? ESCAPE '\\'")
+            params.append(f"%{_like_escape(query.company)}%")
+        if query.remote:
+            where.append("jobs.remote = ?")
+            params.append(query.remote)
+        if query.status:
+            where.append("jobs.status = ?")
+            params.append(query.status)
+        if query.source:
+            kind, _, key = query.source.partition(":")
+            where.append("jobs.source = ?")
+            params.append(kind)
+            if key:
+                where.append("jobs.source_key = ?")
+                params.append(key)
+        sql = select + (" WHERE " + " AND ".join(where) if where else "")
+        if select is not _COUNT:
+            sql += order
+        if query.limit is not None:
+            sql += " LIMIT ?"
+            params.append(query.limit)
+        return sql, params
+
+    # -- runs ---------------------------------------------------------------------------------
+
+    def start_run(self, started_at: datetime) -> int:
+        self.commit()
+        cursor = self._conn.execute(
+            "INSERT INTO runs (started_at) VALUES (?)", (iso_utc(started_at),)
+        )
+        return int(cursor.lastrowid or 0)
+
+    def record_source(self, run_id: int, tally: SourceTally) -> None:
+        self.commit()
+        self._conn.execute(
+            "INSERT OR REPLACE INTO run_sources (run_id, source, source_key, complete, pages, seen,"
+            " new, updated, unchanged, dropped, error) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                run_id, tally.source, tally.source_key, int(tally.complete), tally.pages,
+                tally.seen, tally.new, tally.updated, tally.unchanged, tally.dropped, tally.error,
+            ),
+        )  # fmt: skip
+
+    def finish_run(self, run_id: int, finished_at: datetime, status: str) -> None:
+        self.commit()
+        self._conn.execute(
+            "UPDATE runs SET finished_at = ?, status = ? WHERE id = ?",
+            (iso_utc(finished_at), status, run_id),
+        )
+
+    def get_run(self, run_id: int) -> RunRecord | None:
+        run = self._conn.execute("SELECT * FROM runs WHERE id = ?", (run_id,)).fetchone()
+        if run is None:
+            return None
+        rows = self._conn.execute(
+            "SELECT * FROM run_sources WHERE run_id = ? ORDER BY source, source_key", (run_id,)
+        ).fetchall()
+        tallies = [
+            SourceTally(
+                source=row["source"],
+                source_key=row["source_key"],
+                complete=bool(row["complete"]),
+                pages=row["pages"],
+                seen=row["seen"],
+                new=row["new"],
+                updated=row["updated"],
+                unchanged=row["unchanged"],
+                dropped=row["dropped"],
+                error=row["error"],
+            )
+            for row in rows
+        ]
+        return RunRecord(run["id"], run["started_at"], run["finished_at"], run["status"], tallies)
+
+
+_SELECT_JOB = (
+    "SELECT jobs.record, jobs.first_seen, jobs.last_seen, jobs.closed_at, jobs.status FROM jobs"
+)
+_COUNT = "SELECT count(*) FROM jobs"
+
+
+def _row_record(row: sqlite3.Row) -> dict[str, Any]:
+    """A stored row as a schema record, fields in schema order."""
+    content = json.loads(row["record"])
+    bookkeeping = {name: row[name] for name in BOOKKEEPING_FIELDS}
+    merged = {**content, **bookkeeping}
+    return {name: merged.get(name) for name in SCHEMA_FIELDS}
+
+
+def _dumps(record: dict[str, Any]) -> str:
+    return json.dumps(record, ensure_ascii=False, separators=(",", ":"))
+
+
+def _like_escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _query_dict(query: JobQuery) -> dict[str, Any]:
+    return {name: getattr(query, name) for name in JobQuery.__dataclass_fields__}

@@ -1,0 +1,1 @@
+"""Spiders, one module per source family: extraction at the top, crawling at the bottom."""

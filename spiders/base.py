@@ -1,0 +1,160 @@
+"""What every source spider shares: turning arguments into `Source`s, and knowing when a listing is done.
+
+A spider receives its sources either as `sources=[...]` (from `jobcrawl crawl`) or as `-a` arguments
+(from `scrapy crawl greenhouse -a board=acme`); both go through the same pydantic model. For every
+source the spider emits exactly one `ListingResult` after its last listing page: `complete=True` only
+when every page was fetched and parsed, so the lifecycle never closes a job on a partial listing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+import scrapy
+from scrapy.http import Response
+from twisted.python.failure import Failure
+
+from crawler.config import SourceBase, parse_source
+from crawler.errors import ConfigError
+from crawler.ids import job_id
+from crawler.items import ListingResult, RawPosting
+
+
+def first_line(text: object) -> str:
+    lines = str(text).strip().splitlines()
+    return lines[0][:300] if lines else type(text).__name__
+
+
+@dataclass(slots=True)
+class ListingPage:
+    """What one listing response held."""
+
+    postings: list[RawPosting] = field(default_factory=list)
+    unreadable_ids: list[str] = field(default_factory=list)
+    """Source ids of entries that are in the listing but could not be extracted: still alive."""
+    problems: list[str] = field(default_factory=list)
+    """One line per entry or part that could not be read."""
+    incomplete: str | None = None
+    """Why this page cannot count as a whole listing page (e.g. an entry without an id)."""
+
+
+@dataclass(slots=True)
+class _ListingState:
+    source: SourceBase
+    pending: int = 0
+    pages: int = 0
+    seen_ids: list[str] = field(default_factory=list)
+    error: str | None = None
+
+    def result(self) -> ListingResult:
+        return ListingResult(
+            source=self.source.kind,
+            source_key=self.source.key,
+            complete=self.error is None,
+            seen_ids=self.seen_ids,
+            error=self.error,
+            pages=self.pages,
+        )
+
+
+class SourceSpider(scrapy.Spider):
+    """A spider for one source family, crawling one or more sources of that family."""
+
+    source_model: ClassVar[type[SourceBase]]
+
+    def __init__(self, sources: Sequence[SourceBase] | None = None, **kwargs: Any) -> None:
+        super().__init__()
+        if sources is None:
+            # `scrapy crawl <family> -a key=value`; scrapyd adds `_job` and friends.
+            arguments = {k: v for k, v in kwargs.items() if not k.startswith("_")}
+            try:
+                sources = [parse_source({"kind": self.name, **arguments})]
+            except ConfigError as exc:
+                raise ConfigError(f"spider {self.name}: {exc}") from exc
+        wrong = [s.label for s in sources if s.kind != self.name]
+        if wrong:
+            raise ConfigError(f"spider {self.name}: cannot crawl {', '.join(wrong)}")
+        self.sources = list(sources)
+
+
+class ApiSourceSpider(SourceSpider):
+    """Template for ATS APIs: a family supplies the first requests, the extractor and pagination."""
+
+    def __init__(self, sources: Sequence[SourceBase] | None = None, **kwargs: Any) -> None:
+        super().__init__(sources, **kwargs)
+        self._listings = {source.label: _ListingState(source) for source in self.sources}
+
+    # -- what a family provides -------------------------------------------------------------------
+
+    def listing_requests(self, source: SourceBase) -> Iterable[scrapy.Request]:
+        raise NotImplementedError
+
+    def extract_page(self, response: Response, source: SourceBase) -> ListingPage:
+        """Run the family's pure extractor; raise ValueError/KeyError/TypeError on a broken body."""
+        raise NotImplementedError
+
+    def next_requests(
+        self, response: Response, source: SourceBase, page: ListingPage
+    ) -> Iterable[scrapy.Request]:
+        """Further listing pages; none by default."""
+        return ()
+
+    # -- the template -----------------------------------------------------------------------------
+
+    async def start(self) -> AsyncIterator[Any]:
+        for source in self.sources:
+            for request in self.listing_requests(source):
+                yield self._track(request, source)
+
+    def _track(self, request: scrapy.Request, source: SourceBase) -> scrapy.Request:
+        self._listings[source.label].pending += 1
+        return request.replace(
+            callback=self._on_listing_page,
+            errback=self._on_listing_error,
+            cb_kwargs={"source": source},
+        )
+
+    def _on_listing_page(self, response: Response, source: SourceBase) -> Iterator[Any]:
+        state = self._listings[source.label]
+        try:
+            page = self.extract_page(response, source)
+            follow = list(self.next_requests(response, source, page))
+        except (ValueError, KeyError, TypeError) as exc:
+            self._fail(state, f"{response.url}: unreadable response: {first_line(exc)}")
+        else:
+            state.pages += 1
+            for problem in page.problems:
+                self.logger.warning("%s: %s", source.label, problem, extra={"spider": self})
+            if page.incomplete:
+                self._fail(state, f"{response.url}: {page.incomplete}")
+            for posting in page.postings:
+                state.seen_ids.append(job_id(posting.source, posting.source_key, posting.source_id))
+                yield posting
+            state.seen_ids.extend(job_id(source.kind, source.key, i) for i in page.unreadable_ids)
+            for request in follow:
+                yield self._track(request, source)
+        yield from self._page_done(state)
+
+    def _on_listing_error(self, failure: Failure) -> Iterator[Any]:
+        request = failure.request  # type: ignore[attr-defined]
+        source: SourceBase = request.cb_kwargs["source"]
+        state = self._listings[source.label]
+        response = getattr(failure.value, "response", None)
+        if response is not None:
+            reason = f"HTTP {response.status}"
+        else:
+            reason = f"{failure.type.__name__}: {first_line(failure.getErrorMessage())}"
+        self._fail(state, f"{request.url}: {reason}")
+        yield from self._page_done(state)
+
+    def _fail(self, state: _ListingState, error: str) -> None:
+        self.logger.error("%s: %s", state.source.label, error, extra={"spider": self})
+        state.error = state.error or error
+
+    @staticmethod
+    def _page_done(state: _ListingState) -> Iterator[ListingResult]:
+        state.pending -= 1
+        if state.pending == 0:
+            yield state.result()
