@@ -1,4 +1,5 @@
-"""The crawl's own time.
+"""
+The crawl's own time.
 
 Relative dates ("Posted 3 days ago") and `last_seen` are resolved against the moment the run started,
 never against the wall clock at the moment an item happens to pass, so one run means one "now" and

@@ -1,4 +1,5 @@
-"""User configuration: the sources file and where the database lives.
+"""
+User configuration: the sources file and where the database lives.
 
 Each entry of the sources file is validated on its own, so one mistake is reported as
 `file: entry N (kind key): field: problem` and the other entries still crawl. Source families register
@@ -112,7 +113,9 @@ def load_sources(path: Path) -> LoadedSources:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" line {mark.line + 1}" if mark is not None else ""
-        raise ConfigError(f"{path}:{where}: not valid YAML: {getattr(exc, 'problem', exc)}") from exc
+        raise ConfigError(
+            f"{path}:{where}: not valid YAML: {getattr(exc, 'problem', exc)}"
+        ) from exc
     entries = document.get("sources") if isinstance(document, dict) else None
     if not isinstance(entries, list):
         raise ConfigError(f"{path}: expected a top-level `sources:` list")
@@ -140,7 +143,7 @@ def load_sources(path: Path) -> LoadedSources:
 
 
 def _entry_name(entry: dict[str, Any]) -> str:
-    """"greenhouse acme" for an entry, as far as it can be read, to say which entry is wrong."""
+    """Kind and key of an entry ("greenhouse acme"), as far as they can be read, to name it."""
     kind = entry.get("kind")
     model = SOURCE_KINDS.get(kind) if isinstance(kind, str) else None
     key = entry.get(model.key_field) if model else None

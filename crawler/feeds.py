@@ -1,4 +1,5 @@
-"""Writers that stream schema records to a file: JSON Lines, a JSON array, CSV and JSON Feed 1.1.
+"""
+Writers that stream schema records to a file: JSON Lines, a JSON array, CSV and JSON Feed 1.1.
 
 Each takes an iterator of records (`Store.iter_jobs`) and writes as it reads, so an export of a
 million jobs holds one record in memory at a time.
@@ -14,9 +15,14 @@ from typing import Any, Literal, TextIO
 from crawler.items import JobPosting
 
 ExportFormat = Literal["jsonl", "json", "csv"]
-CSV_COLUMNS = [
-    name for name in JobPosting.model_fields if name not in {"salary", "locations"}
-] + ["locations", "salary_min", "salary_max", "salary_currency", "salary_period", "salary_raw"]
+CSV_COLUMNS = [name for name in JobPosting.model_fields if name not in {"salary", "locations"}] + [
+    "locations",
+    "salary_min",
+    "salary_max",
+    "salary_currency",
+    "salary_period",
+    "salary_raw",
+]
 
 
 def _json(record: dict[str, Any]) -> str:

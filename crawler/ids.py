@@ -1,4 +1,5 @@
-"""Identity of a posting: its stable id, its canonical URL and its content fingerprint.
+"""
+Identity of a posting: its stable id, its canonical URL and its content fingerprint.
 
 The id never depends on the URL, because career sites move URLs around while ATS ids stay put. The
 canonical URL drops tracking parameters so the same page reached from two campaigns is one URL. The
@@ -26,6 +27,8 @@ TRACKING_PARAMETERS = frozenset(
     }
 )  # fmt: skip
 
+_TRACKING_LIST = sorted(TRACKING_PARAMETERS)
+
 # Fields that are bookkeeping, not content: a change in them is not a new version of the posting.
 BOOKKEEPING_FIELDS = frozenset({"first_seen", "last_seen", "closed_at", "status"})
 
@@ -37,7 +40,7 @@ def job_id(source: str, source_key: str, source_id: str) -> str:
 def canonical_url(url: str) -> str:
     """The URL without tracking parameters, with a sorted query and no fragment."""
     cleaned = url_query_cleaner(
-        url, parameterlist=TRACKING_PARAMETERS, remove=True, unique=False, keep_fragments=False
+        url, parameterlist=_TRACKING_LIST, remove=True, unique=False, keep_fragments=False
     )
     result: str = canonicalize_url(cleaned, keep_fragments=False)
     return result

@@ -1,4 +1,5 @@
-"""The items that flow from spiders through the pipelines.
+"""
+The items that flow from spiders through the pipelines.
 
 - `RawPosting` is what a source said, field by field, before any parsing. Spiders build it; the
   normalise pipeline turns it into a `JobPosting`.

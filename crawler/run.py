@@ -1,4 +1,5 @@
-"""One crawl run: every source, grouped into one Scrapy crawler per family, recorded in `runs`.
+"""
+One crawl run: every source, grouped into one Scrapy crawler per family, recorded in `runs`.
 
 This is the only bridge from user configuration to Scrapy: it turns sources and options into spider
 arguments and settings overrides, starts `AsyncCrawlerProcess`, and reads the outcome back from the

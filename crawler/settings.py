@@ -1,4 +1,5 @@
-"""Scrapy settings for jobcrawl: project defaults and every `JOBCRAWL_*` setting.
+"""
+Scrapy settings for jobcrawl: project defaults and every `JOBCRAWL_*` setting.
 
 `scrapy crawl` reads this module through `scrapy.cfg`; `jobcrawl crawl` starts from it and overrides
 a few values from the command line. Each setting has a one-line comment; groups are alphabetical.
@@ -23,6 +24,11 @@ RETRY_TIMES = 3  # retries after the first attempt
 ROBOTSTXT_OBEY = True  # obey robots.txt unless a user turns it off
 USER_AGENT = "jobcrawl/0.1 (+https://github.com/jobcrawl/jobcrawl)"  # honest, with a contact
 
+DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,  # replaced by the one below
+    "crawler.middlewares.RetryAfterMiddleware": 550,  # waits for Retry-After / backoff, then retries
+}
+
 # -- Scrapy plumbing ------------------------------------------------------------------------------
 FEED_EXPORT_ENCODING = "utf-8"  # feeds keep non-ASCII text readable
 LOG_LEVEL = "INFO"  # DEBUG lists every request
@@ -38,6 +44,10 @@ ITEM_PIPELINES = {
 
 # -- jobcrawl -------------------------------------------------------------------------------------
 JOBCRAWL_DB = None  # database path; None: $JOBCRAWL_DB or ~/.local/share/jobcrawl/jobcrawl.db
+JOBCRAWL_RETRY_AFTER_MAX = 120.0  # never wait longer than this, seconds, before a retry
+JOBCRAWL_RETRY_BACKOFF = 1.0  # first backoff, seconds, when a 429/5xx has no Retry-After; doubles
 JOBCRAWL_RUN_ID = None  # the `runs` row to record into; None: the store pipeline opens its own run
-JOBCRAWL_RUN_STARTED = None  # ISO time the run started, the "now" for relative dates; None: spider open
+JOBCRAWL_RUN_STARTED = (
+    None  # ISO time the run started, the "now" for relative dates; None: spider open
+)
 JOBCRAWL_STORE_BATCH_SIZE = 500  # postings per database transaction

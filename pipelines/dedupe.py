@@ -1,4 +1,5 @@
-"""Drops a posting whose id was already seen in this run (a board listing a job twice).
+"""
+Drops a posting whose id was already seen in this run (a board listing a job twice).
 
 Cross-run and cross-source duplicates are the store's and `crawler.dedupe`'s business; this stage only
 keeps one run from writing the same job twice.

@@ -1,4 +1,5 @@
-"""Turns each `RawPosting` into a `JobPosting` through `crawler.normalise`; other items pass through.
+"""
+Turns each `RawPosting` into a `JobPosting` through `crawler.normalise`; other items pass through.
 
 Reads `JOBCRAWL_RUN_STARTED` (the "now" for relative dates).
 """

@@ -1,4 +1,5 @@
-"""Writes each `JobPosting` to the store and tallies what each source gave in this run.
+"""
+Writes each `JobPosting` to the store and tallies what each source gave in this run.
 
 new -> inserted with version 1; changed -> a new version row naming the changed fields; unchanged ->
 only `last_seen` moves. Writes are committed every `JOBCRAWL_STORE_BATCH_SIZE` postings and at the end,
@@ -23,7 +24,7 @@ from crawler.store import SourceTally, SQLiteStore, open_store
 
 
 def run_status(tallies: list[SourceTally]) -> str:
-    """ok when every listing was complete, failed when none was, partial otherwise."""
+    """Ok when every listing was complete, failed when none was, partial otherwise."""
     complete = sum(1 for tally in tallies if tally.complete)
     if complete == len(tallies):
         return "ok"
@@ -79,7 +80,9 @@ class StorePipeline:
             tally.error = item.error
         return item
 
-    def item_dropped(self, item: Any, response: Any, exception: BaseException, spider: Spider) -> None:
+    def item_dropped(
+        self, item: Any, response: Any, exception: BaseException, spider: Spider
+    ) -> None:
         source, key = getattr(item, "source", None), getattr(item, "source_key", None)
         if source and key:
             self._tally(source, key).dropped += 1

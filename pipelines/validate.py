@@ -1,4 +1,5 @@
-"""Drops postings that break a rule the types cannot express, with a one-line reason.
+"""
+Drops postings that break a rule the types cannot express, with a one-line reason.
 
 The reason names the job and the field (`greenhouse:acme:1: url: not http(s)`); the stats count each
 drop as `jobcrawl/dropped/<field>`.

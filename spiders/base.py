@@ -1,4 +1,5 @@
-"""What every source spider shares: turning arguments into `Source`s, and knowing when a listing is done.
+"""
+What every source spider shares: turning arguments into `Source`s, and knowing when a listing is done.
 
 A spider receives its sources either as `sources=[...]` (from `jobcrawl crawl`) or as `-a` arguments
 (from `scrapy crawl greenhouse -a board=acme`); both go through the same pydantic model. For every
@@ -145,7 +146,9 @@ class ApiSourceSpider(SourceSpider):
         if response is not None:
             reason = f"HTTP {response.status}"
         else:
-            reason = f"{failure.type.__name__}: {first_line(failure.getErrorMessage())}"
+            message = str(failure.value).strip()
+            name = failure.type.__name__ if failure.type else "error"
+            reason = f"{name}: {first_line(message)}" if message else name
         self._fail(state, f"{request.url}: {reason}")
         yield from self._page_done(state)
 

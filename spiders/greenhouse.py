@@ -1,4 +1,5 @@
-"""Greenhouse job boards, through the public Job Board API.
+"""
+Greenhouse job boards, through the public Job Board API.
 
 `GET {base}/v1/boards/{board}/jobs?content=true` returns every published job of a board in one
 response, descriptions included (HTML escaped as entities). There is no pagination, so the listing is
@@ -21,7 +22,9 @@ from crawler.items import RawPosting
 from spiders.base import ApiSourceSpider, ListingPage
 
 # Custom metadata fields that employers use for the employment type.
-EMPLOYMENT_METADATA = re.compile(r"time type|employment type|job type|commitment|contract type", re.I)
+EMPLOYMENT_METADATA = re.compile(
+    r"time type|employment type|job type|commitment|contract type", re.I
+)
 
 
 # -- extraction (pure) ----------------------------------------------------------------------------
@@ -31,7 +34,7 @@ def parse_board(data: Any, source: SourceBase) -> ListingPage:
     """Map a `jobs?content=true` response (or a single-job response) to raw postings."""
     if not isinstance(data, dict):
         raise TypeError(f"expected a JSON object, got {type(data).__name__}")
-    jobs = data["jobs"] if "jobs" in data else [data]
+    jobs = data.get("jobs", [data])
     if not isinstance(jobs, list):
         raise TypeError("`jobs` is not a list")
     page = ListingPage()

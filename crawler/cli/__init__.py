@@ -1,4 +1,5 @@
-"""The `jobcrawl` command: thin typer commands over the core.
+"""
+The `jobcrawl` command: thin typer commands over the core.
 
 Every `JobcrawlError` a command raises ends here as one line on stderr and its exit code (2 for bad
 configuration, 1 for a failed source or a missing job), never as a traceback.

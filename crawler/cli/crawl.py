@@ -20,11 +20,13 @@ from crawler.items import ListingResult
 from crawler.run import ListingCallback, RunSummary, crawl
 from crawler.store import JobQuery, SourceTally, close_stores, open_store
 
-console = Console(stderr=True)
+console = Console(stderr=True, soft_wrap=True)
 out = Console()
 
 
-def _settings_overrides(pairs: list[str], *, verbose: bool, log_file: Path | None) -> dict[str, str]:
+def _settings_overrides(
+    pairs: list[str], *, verbose: bool, log_file: Path | None
+) -> dict[str, str]:
     overrides = {
         "LOG_LEVEL": "INFO" if verbose else "WARNING",
         "LOG_FORMAT": "%(levelname)s %(name)s: %(message)s",
@@ -94,11 +96,14 @@ def crawl_command(
         list[str] | None,
         typer.Option("--set", "-s", help="A Scrapy setting for this run: NAME=VALUE. Repeatable."),
     ] = None,
-    quiet: Annotated[bool, typer.Option("--quiet", help="No progress or table; errors only.")] = False,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", help="No progress or table; errors only.")
+    ] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Scrapy's INFO log.")] = False,
     log_file: Annotated[Path | None, typer.Option(help="Write Scrapy's log to this file.")] = None,
 ) -> None:
-    """Crawl every source in a sources file into the database.
+    """
+    Crawl every source in a sources file into the database.
 
     Shows each source as it finishes, then a table of new / updated / unchanged / dropped postings per
     source. Exit status: 0 when every listing was read completely, 1 when a source failed or an entry
@@ -109,9 +114,7 @@ def crawl_command(
     loaded = load_sources(sources)
     for error in loaded.errors:
         console.print(f"jobcrawl: error: {error}", markup=False, highlight=False)
-    chosen = [
-        s for s in loaded.sources if not only or s.kind in only or s.label in only
-    ]
+    chosen = [s for s in loaded.sources if not only or s.kind in only or s.label in only]
     if not chosen:
         raise ConfigError(f"{sources}: no source matches --only {' '.join(only or [])}")
     overrides = _settings_overrides(setting or [], verbose=verbose, log_file=log_file)
@@ -128,7 +131,8 @@ def demo(
         Path, typer.Option("--dir", help="Where to put the database, sources file and feeds.")
     ] = Path("jobcrawl-demo"),
 ) -> None:
-    """Run the whole flow offline: a local server with recorded real responses, a crawl, exports.
+    """
+    Run the whole flow offline: a local server with recorded real responses, a crawl, exports.
 
     Starts a career-site server on 127.0.0.1 that serves real Greenhouse responses bundled with
     jobcrawl, crawls it into a fresh SQLite file, prints the summary, writes the postings as JSON Lines

@@ -63,7 +63,8 @@ def jobs(
     as_json: Annotated[bool, typer.Option("--json", help="JSON Lines instead of a table.")] = False,
     db: DbOption = None,
 ) -> None:
-    """List stored jobs, newest first (best match first with --query).
+    """
+    List stored jobs, newest first (best match first with --query).
 
     Example: jobcrawl jobs --query "python engineer" --remote remote --status open --limit 20
     """
@@ -99,14 +100,17 @@ def jobs(
 
 @app.command()
 def show(
-    job_id: Annotated[str, typer.Argument(metavar="ID", help="A job id, e.g. greenhouse:acme:123.")],
+    job_id: Annotated[
+        str, typer.Argument(metavar="ID", help="A job id, e.g. greenhouse:acme:123.")
+    ],
     as_json: Annotated[bool, typer.Option("--json", help="The schema record as JSON.")] = False,
     versions: Annotated[
         bool, typer.Option("--versions", help="Also list every stored version.")
     ] = False,
     db: DbOption = None,
 ) -> None:
-    """Show one job with all its fields.
+    """
+    Show one job with all its fields.
 
     Example: jobcrawl show greenhouse:vercel:6136160004 --versions
     """
@@ -127,7 +131,9 @@ def show(
     for name in JobPosting.model_fields:
         value = record[name]
         if name == "salary":
-            value = salary_text(value) + (f"  (raw: {value['raw']})" if value and value.get("raw") else "")
+            value = salary_text(value) + (
+                f"  (raw: {value['raw']})" if value and value.get("raw") else ""
+            )
         elif name == "locations":
             value = location_text(record)
         elif isinstance(value, list):
@@ -153,7 +159,8 @@ def export(
     limit: Annotated[int | None, typer.Option(help="At most this many records.")] = None,
     db: DbOption = None,
 ) -> None:
-    """Export jobs in the documented schema (docs/schema.md), streaming from the database.
+    """
+    Export jobs in the documented schema (docs/schema.md), streaming from the database.
 
     jsonl writes one record per line; json one array; csv one flat row per job (lists joined with
     "; ", salary in columns).
@@ -175,8 +182,11 @@ def export(
 
 @app.command()
 def schema() -> None:
-    """Print the JSON Schema of an exported job record (also in docs/schema.json).
+    """
+    Print the JSON Schema of an exported job record (also in docs/schema.json).
 
     Example: jobcrawl schema > jobposting.schema.json
     """
-    sys.stdout.write(json.dumps(JobPosting.model_json_schema(), indent=2, ensure_ascii=False) + "\n")
+    sys.stdout.write(
+        json.dumps(JobPosting.model_json_schema(), indent=2, ensure_ascii=False) + "\n"
+    )

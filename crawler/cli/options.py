@@ -19,7 +19,8 @@ DbOption = Annotated[
     ),
 ]
 QueryOption = Annotated[
-    str | None, typer.Option("--query", "-q", help="Words to find in title, company, location, text.")
+    str | None,
+    typer.Option("--query", "-q", help="Words to find in title, company, location, text."),
 ]
 CompanyOption = Annotated[str | None, typer.Option(help="Company name contains this (any case).")]
 RemoteOption = Annotated[

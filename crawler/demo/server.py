@@ -1,4 +1,5 @@
-"""A career-site server on 127.0.0.1 that answers like the ATS APIs, from files on disk.
+"""
+A career-site server on 127.0.0.1 that answers like the ATS APIs, from files on disk.
 
 It serves `<data>/greenhouse/<board>.json` at Greenhouse's URL shapes, reading the file on every
 request so a test (or a person) can change a board between two crawls. Faults are queued per path:
@@ -10,6 +11,7 @@ normal answer resumes. Use it in-process (`with CareerSiteServer(data) as url: .
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import re
 import threading
@@ -34,7 +36,9 @@ class Fault:
     status: int = 200
     headers: dict[str, str] = field(default_factory=dict)
     truncate: int | None = None
-    """Serve only the first N bytes of the normal body (with a matching Content-Length)."""
+    """Announce the whole body but send only its first N bytes, then hang up (a dropped connection)."""
+    body: bytes | None = None
+    """Serve this body instead of the normal one (e.g. JSON cut short by a broken backend)."""
     delay: float = 0.0
 
 
@@ -45,6 +49,7 @@ class CareerSiteServer:
         self.data_dir = data_dir
         self.faults: dict[str, deque[Fault]] = defaultdict(deque)
         self.requests: list[str] = []
+        self.robots_txt = b"User-agent: *\nAllow: /\n"
         self._httpd = ThreadingHTTPServer(("127.0.0.1", port), self._handler())
         self._httpd.daemon_threads = True
         self._thread: threading.Thread | None = None
@@ -83,7 +88,7 @@ class CareerSiteServer:
     def answer(self, path: str) -> tuple[int, dict[str, str], bytes]:
         """Status, headers and body for a GET of `path` (no faults applied)."""
         if path == "/robots.txt":
-            return 200, {"Content-Type": "text/plain"}, b"User-agent: *\nAllow: /\n"
+            return 200, {"Content-Type": "text/plain"}, self.robots_txt
         if match := _GREENHOUSE_BOARD.match(path):
             body = self._read("greenhouse", match[1])
             if body is not None:
@@ -116,6 +121,8 @@ class CareerSiteServer:
                     time.sleep(fault.delay)
                     if fault.status != 200:
                         status, body = fault.status, b'{"error": "injected fault"}'
+                    if fault.body is not None:
+                        body = fault.body
                     headers = {**headers, **fault.headers}
                 self.send_response(status)
                 for name, value in headers.items():
@@ -127,7 +134,7 @@ class CareerSiteServer:
                     self.close_connection = True
                 self.wfile.write(body)
 
-            def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+            def log_message(self, format: str, *args: Any) -> None:
                 """Quiet: the crawl's own log says what was fetched."""
 
         return Handler
@@ -143,10 +150,8 @@ def main() -> None:
     options = parser.parse_args()
     server = CareerSiteServer(options.data_dir, options.port)
     print(server.url, flush=True)
-    try:
+    with contextlib.suppress(KeyboardInterrupt):
         server._httpd.serve_forever()
-    except KeyboardInterrupt:
-        pass
 
 
 if __name__ == "__main__":

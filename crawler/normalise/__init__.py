@@ -1,4 +1,5 @@
-"""Normalisation: turns what a source said (`RawPosting`) into the schema (`JobPosting`).
+"""
+Normalisation: turns what a source said (`RawPosting`) into the schema (`JobPosting`).
 
 `normalise()` is the only entry point and the same for every spider, so a field means the same thing
 whatever the source. Each part lives in its own module of pure functions; this module only decides
@@ -62,7 +63,7 @@ def _tidy(text: str | None) -> str | None:
 
 
 def _languages(language: str | None) -> list[str] | None:
-    """dateparser language codes for a source locale ("de-DE" -> ["de", "en"])."""
+    """Dateparser language codes for a source locale ("de-DE" -> ["de", "en"])."""
     if not language:
         return None
     primary = language.replace("_", "-").split("-")[0].lower()
@@ -83,7 +84,11 @@ def _subsumes(precise: Location, vague: Location) -> bool:
     """True when `precise` agrees with every part `vague` states ("Paris, FR" vs "Paris")."""
     return all(
         value is None or (getattr(precise, part) or "").casefold() == value.casefold()
-        for part, value in (("city", vague.city), ("region", vague.region), ("country", vague.country))
+        for part, value in (
+            ("city", vague.city),
+            ("region", vague.region),
+            ("country", vague.country),
+        )
     )
 
 

@@ -1,4 +1,5 @@
-"""The database behind jobcrawl. `open_store()` is the one way in.
+"""
+The database behind jobcrawl. `open_store()` is the one way in.
 
 One store instance per database per process, so the pipelines of several crawlers in one run share a
 connection and its transaction.

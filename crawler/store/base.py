@@ -1,4 +1,5 @@
-"""What every store backend offers, and the small records it returns.
+"""
+What every store backend offers, and the small records it returns.
 
 Pipelines, the CLI and (later) the web pages talk to this interface only, so a backend is one module.
 """

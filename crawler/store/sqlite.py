@@ -1,4 +1,5 @@
-"""The SQLite store: one file, WAL mode, migrations applied on open.
+"""
+The SQLite store: one file, WAL mode, migrations applied on open.
 
 Writes are grouped into transactions by the caller (`commit()` after a batch), so a crash loses at
 most the open batch and leaves every committed posting with its versions intact. Each posting keeps
@@ -36,7 +37,8 @@ def _migrations() -> list[tuple[int, str]]:
 
 
 def fts_query(text: str) -> str | None:
-    """User words as an FTS5 query: every word must match, the last one as a prefix.
+    """
+    User words as an FTS5 query: every word must match, the last one as a prefix.
 
     Quoting each word keeps FTS5 operators and punctuation in user input from being a syntax error.
     """
