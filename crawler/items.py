@@ -187,6 +187,10 @@ class JobPosting(BaseModel):
     """The description as sanitised HTML: no scripts, styles, event handlers or javascript: URLs."""
     description_text: str | None = None
     """The description as readable plain text: paragraphs and list items on their own lines."""
+    sections: Sections = Field(default_factory=Sections)
+    """The description split by meaning (responsibilities, requirements, preferred, benefits,
+    about_company, equal_opportunity), each a list of strings; all empty when the description has no
+    recognisable headings."""
     department: str | None = None
     """Department or team, where the source gives one."""
     requisition_id: str | None = None

@@ -136,6 +136,8 @@ def show(
             )
         elif name == "locations":
             value = location_text(record)
+        elif name == "sections":
+            value = "; ".join(f"{part}: {len(items)}" for part, items in value.items() if items)
         elif isinstance(value, list):
             value = ", ".join(str(v) for v in value)
         table.add_row(name, "" if value is None else str(value))

@@ -18,6 +18,7 @@ from crawler.normalise.employment import parse_employment_types
 from crawler.normalise.html import html_to_text, sanitise_html
 from crawler.normalise.locations import detect_remote, parse_locations
 from crawler.normalise.salary import find_salary_in_text, parse_salary, salary_from_fields
+from crawler.normalise.sections import split_sections
 
 _SPACES = re.compile(r"\s+")
 
@@ -48,6 +49,7 @@ def normalise(raw: RawPosting, *, now: datetime) -> JobPosting:
         updated_at=parse_datetime(raw.updated_at_raw, now=now, languages=languages),
         description_html=description_html,
         description_text=description_text,
+        sections=split_sections(description_html),
         department=_tidy(raw.department),
         requisition_id=_tidy(raw.requisition_id),
         language=_tidy(raw.language),

@@ -163,7 +163,7 @@ def text_lines(html: str) -> tuple[TextLine, ...]:
     source = _utf8_source(html)
     if not source.strip():
         return ()
-    root = etree.fromstring(source, _PARSER)
+    root = etree.fromstring(source, _new_parser())
     if root is None:
         return ()
     reader = _LineReader()
@@ -172,13 +172,22 @@ def text_lines(html: str) -> tuple[TextLine, ...]:
     return tuple(reader.lines)
 
 
-_PARSER = etree.HTMLParser(encoding="utf-8", no_network=True, remove_comments=True, remove_pis=True)
-"""Reads UTF-8 bytes: a ``str`` with an XML encoding declaration would make lxml raise, and a
-declared encoding means a stray ``<meta charset>`` in a description changes nothing."""
+def _new_parser() -> etree.HTMLParser:
+    """
+    A parser for one call: lxml parsers must not be shared between threads, and one costs under a
+    microsecond to make.
+
+    It reads UTF-8 bytes: a ``str`` with an XML encoding declaration would make lxml raise, and a
+    declared encoding means a stray ``<meta charset>`` in a description changes nothing.
+    """
+    return etree.HTMLParser(
+        encoding="utf-8", no_network=True, remove_comments=True, remove_pis=True
+    )
+
 
 # What an element does to the line structure; elements without a role are inline. Plain ints
-# rather than an Enum: member access on a 3.11 Enum costs more than the rest of the walk.
-_SKIP, _BOLD, _ITEM, _LIST, _HEADING, _BLOCK, _LINE, _CELL = range(8)
+# rather than an Enum: member access on a 3.11 Enum made the whole walk a third slower.
+_SKIP, _BOLD, _ITEM, _LIST, _HEADING, _BLOCK, _LINE, _BREAK, _CELL = range(9)
 
 _ROLES: dict[object, int] = {
     **dict.fromkeys(_CONTENT_DROPPED_TAGS | {"head", "svg", "math"}, _SKIP),
@@ -194,7 +203,8 @@ _ROLES: dict[object, int] = {
         ),
         _BLOCK,
     ),
-    **dict.fromkeys(("br", "tr", "dt", "dd"), _LINE),
+    **dict.fromkeys(("tr", "dt", "dd"), _LINE),
+    "br": _BREAK,
     **dict.fromkeys(("td", "th"), _CELL),
 }
 
@@ -203,9 +213,9 @@ class _LineReader:
     """
     Walks an lxml tree once, depth first, and collects its `TextLine` records.
 
-    Inside a list item, blocks (editors often wrap each item in a ``<p>``) only separate words, so
-    that each item stays one line; a list inside a list, in an item or, as some editors write it,
-    directly, starts lines rather than blocks.
+    Inside a list item, blocks and ``<br>`` (editors often wrap each item in a ``<p>``) only
+    separate words, so that each item stays one line; a list inside a list, in an item or, as some
+    editors write it, directly, starts lines rather than blocks.
     """
 
     __slots__ = (
@@ -272,6 +282,8 @@ class _LineReader:
         elif role == _HEADING:
             self.end_line(new_block=True)
             self._headings += 1
+        elif role == _BREAK:
+            self._line_break()
         else:
             self._break(role)
 
@@ -291,6 +303,16 @@ class _LineReader:
             self._words.append(" ")
         else:
             self._break(role)
+
+    def _line_break(self) -> None:
+        """
+        A ``<br>``: inside an item only a space, like a block; elsewhere the end of a line, and
+        when it ends an empty line (``<br><br>``) the end of a block, as it looks.
+        """
+        if self._item_depths:
+            self._words.append(" ")
+        else:
+            self.end_line(new_block=not "".join(self._words).strip())
 
     def _break(self, role: int) -> None:
         """End the line at a block or line boundary; inside an item a block only adds a space."""
