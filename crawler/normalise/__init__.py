@@ -65,11 +65,11 @@ def _tidy(text: str | None) -> str | None:
 
 
 def _languages(language: str | None) -> list[str] | None:
-    """Dateparser language codes for a source locale ("de-DE" -> ["de", "en"])."""
+    """Language tags for the date parser, kept whole so "en-GB" reads 04/11/2020 day first."""
     if not language:
         return None
-    primary = language.replace("_", "-").split("-")[0].lower()
-    return [primary] if primary == "en" else [primary, "en"]
+    tag = language.replace("_", "-")
+    return [tag] if tag.lower().startswith("en") else [tag, "en"]
 
 
 def _locations(raw: RawPosting) -> list[Location]:

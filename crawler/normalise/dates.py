@@ -98,8 +98,12 @@ class _NowDependent:
     """A reading that changes with `now` in a way an offset cannot express ("Nov 9")."""
 
 
-_Reading = _Moment | _Ago | _NowDependent
+class _Unrecognised:
+    """A reader's answer for text that is not in its format, so the next reader should try."""
+
+
 _NOW_DEPENDENT: Final = _NowDependent()
+_UNRECOGNISED: Final = _Unrecognised()
 
 _MIN_YEAR: Final = 1970
 _MAX_YEAR: Final = 2199
@@ -271,7 +275,7 @@ def _read(
         return None
     if _ISO_START.match(text):
         iso = _from_iso(text)
-        if iso is not None:
+        if not isinstance(iso, _Unrecognised):
             return iso
     if _NUMBER_TEXT.fullmatch(text):
         return _from_digits(text)
@@ -282,7 +286,7 @@ def _read(
     langs = _dateparser_languages(languages)
     prefer_day_first = _prefers_day_first(languages, day_first)
     numeric = _numeric_date(phrase, prefer_day_first, day_first)
-    if numeric is not None:
+    if not isinstance(numeric, _Unrecognised):
         return numeric
     if not any(ch.isalnum() for ch in phrase):
         return None
@@ -304,13 +308,19 @@ def _moment(at: datetime) -> _Moment | None:
     return _Moment(_as_utc(at), written_day)
 
 
-def _from_iso(text: str) -> _Moment | None:
-    """ISO 8601 text, tolerating a trailing " UTC" (Recruitee writes "2026-09-18 12:55:59 UTC")."""
+def _from_iso(text: str) -> _Moment | _Unrecognised | None:
+    """
+    ISO 8601 text, tolerating a trailing " UTC" (Recruitee writes "2026-09-18 12:55:59 UTC").
+
+    Text that starts like ISO but is not ("2026-09-23 to 2026-10-01") is `_UNRECOGNISED`, for the
+    slower readers; valid ISO outside the plausible years is simply None.
+    """
     cleaned = _UTC_SUFFIX.sub("+00:00", text)
     try:
-        return _moment(datetime.fromisoformat(cleaned))
+        parsed = datetime.fromisoformat(cleaned)
     except ValueError:
-        return None
+        return _UNRECOGNISED
+    return _moment(parsed)
 
 
 def _from_digits(text: str) -> _Moment | None:
@@ -403,14 +413,16 @@ def _prefers_day_first(languages: Sequence[str] | None, day_first: bool | None) 
     return languages[0].strip().replace("_", "-").lower() not in _MONTH_FIRST_LANGUAGES
 
 
-def _numeric_date(phrase: str, prefer_day_first: bool, day_first: bool | None) -> _Moment | None:
+def _numeric_date(
+    phrase: str, prefer_day_first: bool, day_first: bool | None
+) -> _Moment | _Unrecognised | None:
     """Numeric dates ("03/04/2025", "04.11.2020", "2025/03/04"); values > 12 settle the order."""
     match = _YEAR_FIRST_DATE.fullmatch(phrase)
     if match is not None:
         return _calendar_day(int(match[1]), int(match[3]), int(match[4]))
     match = _NUMERIC_DATE.fullmatch(phrase)
     if match is None:
-        return None
+        return _UNRECOGNISED
     first, separator, second, year_text = int(match[1]), match[2], int(match[3]), match[4]
     year = int(year_text) if len(year_text) == 4 else _expand_two_digit_year(int(year_text))
     if first > 12 or (second <= 12 and _day_first_for(separator, prefer_day_first, day_first)):
@@ -516,7 +528,7 @@ def _minus_months(moment: datetime, months: int) -> datetime:
     years_back, month_index = divmod(moment.month - 1 - months, 12)
     year = moment.year + years_back
     if year < 1:
-        return moment.replace(year=1, month=1, day=1)
+        raise OverflowError("date before year 1")
     month = month_index + 1
     day = min(moment.day, calendar.monthrange(year, month)[1])
     return moment.replace(year=year, month=month, day=day)

@@ -6,9 +6,11 @@ compensation, Recruitee `salary`, schema.org `baseSalary`) or as text in every l
 "$120K–$150K", "£40,000 - £50,000 per annum", "45.000 € - 55.000 € brutto/Jahr", "CHF 120'000",
 "1,20,000", "12-15 LPA". The reader here is a hand-written scanner rather than price-parser,
 because price-parser reads only the first number of a text (so it loses every range), reads
-"€45k" as 45, and guesses thousands separators without knowing about ranges; the scanner finds
-every amount with its currency marks and multiplier, joins neighbours into ranges, and then
-decides which amount is the pay and what period it is for.
+"€45k" as 45, and guesses thousands separators without knowing about ranges. The scanner finds
+every number with a quick digit-led pattern, looks at what is written around it (currency mark,
+multiplier), joins neighbours into ranges, and then decides which amount is the pay and what
+period it is for. Periods and cue words are looked up word by word in dictionaries rather than by
+big case-insensitive patterns, which cost Python's `re` tens of microseconds per string.
 
 Rules a caller needs to know:
 
@@ -25,7 +27,8 @@ Rules a caller needs to know:
 - YEAR is never kept for amounts below 1,000 (that is an hourly or daily rate labelled wrongly);
   the period becomes None instead.
 - A bare "$" is USD unless `default_currency` is another dollar (CAD, AUD...); "¥" is JPY unless
-  the default is CNY; "kr" takes the default if it is a krone/krona, else stays unknown.
+  the default is CNY; "kr" takes the default if it is a krone/krona, else stays unknown. An amount
+  in lakhs or crores with no currency is INR.
 - "up to X" gives only `max`, "from X" / "X+" only `min`; a single figure fills both. `min` is
   never greater than `max` (the two are swapped), and every amount is positive and finite.
 """
@@ -35,17 +38,16 @@ from __future__ import annotations
 import html
 import math
 import re
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator
 from functools import lru_cache
-from typing import Final
+from typing import Final, NamedTuple
 
 import pycountry
 
 from crawler.items import Salary, SalaryPeriod
 
 _MAX_FIELD_TEXT: Final = 1000
-"""Salary fields are short; longer text is read only up to here (prose goes to find_salary)."""
+"""Salary fields are short; longer text is read only up to here."""
 _MAX_AMOUNT: Final = 1e12
 _YEAR_MINIMUM: Final = 1000.0
 _INFER_YEAR_FROM: Final = 20000.0
@@ -122,37 +124,15 @@ _CODES_THAT_ARE_WORDS: Final = frozenset(
 """ISO codes that are also English words or abbreviations ("TOP 10", "ALL 50 states")."""
 
 _MULTIPLIERS: Final[dict[str, float]] = {
-    "k": 1e3,
-    "K": 1e3,
-    "M": 1e6,
-    "mn": 1e6,
-    "million": 1e6,
-    "millions": 1e6,
-    "Million": 1e6,
-    "Millionen": 1e6,
-    "Mio": 1e6,
-    "Mio.": 1e6,
-    "L": 1e5,
-    "LPA": 1e5,
-    "lpa": 1e5,
-    "lakh": 1e5,
-    "lakhs": 1e5,
-    "Lakh": 1e5,
-    "Lakhs": 1e5,
-    "lac": 1e5,
-    "lacs": 1e5,
-    "crore": 1e7,
-    "crores": 1e7,
-    "Crore": 1e7,
-    "cr": 1e7,
-    "Cr": 1e7,
+    **dict.fromkeys(("k", "K"), 1e3),
+    **dict.fromkeys(("M", "mn", "million", "millions", "Million", "Millionen", "Mio", "Mio."), 1e6),
+    **dict.fromkeys(("L", "LPA", "lpa", "lakh", "lakhs", "Lakh", "Lakhs", "lac", "lacs"), 1e5),
+    **dict.fromkeys(("crore", "crores", "Crore", "cr", "Cr"), 1e7),
 }
+"""Lower-case "m" is not here: after a number it is as often metres or "month" as "million"."""
+_INDIAN_MULTIPLIERS: Final = frozenset(m for m, f in _MULTIPLIERS.items() if f in (1e5, 1e7))
 _PER_ANNUM_MULTIPLIERS: Final = frozenset({"LPA", "lpa"})
 """Lakhs per annum: the multiplier names the period too."""
-_INDIAN_MULTIPLIERS: Final = frozenset(
-    {"L", "LPA", "lpa", "lakh", "lakhs", "Lakh", "Lakhs", "lac", "lacs", "crore", "crores", "Crore"}
-    | {"cr", "Cr"}
-)
 
 
 def _alternation(words: Iterable[str]) -> str:
@@ -160,110 +140,107 @@ def _alternation(words: Iterable[str]) -> str:
     return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
 
 
-_SYMBOL_ALT: Final = _alternation(_SYMBOLS)
 _NUMBER = re.compile(
     r"(?P<num>\d{1,2}(?:,\d{2})+,\d{3}"  # Indian grouping: 1,20,000
     r"|\d{1,3}(?P<sep>[,.'’ ])\d{3}(?:(?P=sep)\d{3})*"  # 120,000 / 45.000 / 120'000 / 50 000
     r"|\d+)"
     r"(?P<dec>[.,]\d{1,2}(?!\d))?(?!\d)"
 )
-"""A number; it starts with a digit so that `re` can skip ahead quickly, and what stands before
-it (a currency mark) is looked at separately."""
+"""A number. It starts with a digit so that `re` can skip ahead quickly; the currency mark before
+it is looked at separately."""
 _AFTER_NUMBER = re.compile(
     rf"(?: ?(?P<mult>{_alternation(_MULTIPLIERS)})(?![A-Za-z]))?"
-    rf"(?: ?(?P<post>{_SYMBOL_ALT}|[A-Z]{{3}})(?![A-Za-z]))?"
+    rf"(?: ?(?P<post>{_alternation(_SYMBOLS)}|[A-Z]{{3}})(?![A-Za-z]))?"
 )
 _SYMBOLS_BY_LAST_CHAR: Final[dict[str, tuple[str, ...]]] = {
     last: tuple(sorted((s for s in _SYMBOLS if s[-1] == last), key=len, reverse=True))
     for last in {s[-1] for s in _SYMBOLS}
 }
 _NUMBER_CONTINUES: Final = frozenset("0123456789.,'’")
-
-# The patterns below run on lower-cased text: case-insensitive matching costs Python's `re`
-# several times as much, and these run on every salary string.
-_RANGE_JOIN = re.compile(r"\s*(?:-|–|—|−|~|to|till|until|bis|à|a|au|et|and|und|y)\s*")
-_UP_TO = re.compile(
-    r"(?:up ?to|max(?:imum)?\.?|bis zu|jusqu'à|jusqu’à|hasta|no more than)\s*:?\s*$"
-)
-_FROM = re.compile(
-    r"(?:\bfrom|starting (?:at|from)|starts at|min(?:imum)?\.?|at least|\bab|à partir de"
-    r"|a partir de|desde|dès)\s*:?\s*$"
-)
 _NOT_PAY = re.compile(r"401 ?\(?[kK]\b")
 """The US retirement plan, which the scanner would otherwise read as 401,000."""
+_RANGE_JOIN = re.compile(r"\s*(?:-|–|—|−|~|to|till|until|bis|à|a|au|et|and|und|y)\s*")
+"""What may stand between the two ends of a range (matched on lower-cased text)."""
+_UP_TO: Final = ("up to", "upto", "max", "max.", "maximum", "bis zu", "jusqu'à", "hasta")
+_FROM: Final = (
+    *("from", "starting at", "starting from", "starts at", "min", "min.", "minimum", "at least"),
+    *("ab", "à partir de", "a partir de", "desde", "dès"),
+)
+"""Words before a single figure that make it only a cap ("up to $90,000") or a floor ("from €45k")."""
+_DIGIT = re.compile(r"\d")
 _TAG = re.compile(r"<[^<>]{0,500}>")
 _SPACES = re.compile(r"\s+")
 
-_PREP_HOUR = r"(?:\bper|\ban?|\beach|\bpro|\bpar|\bpor|\bla|\bde l'|\bthe)"
-_PREP = r"(?:\bper|\ban?|\bpro|\bim|\bpar|\bpor|\bal|\bla)"
-_PERIODS = re.compile(
-    r"(?P<HOUR>\b(?:hourly|stundenlohn|stündlich|horaire)\b"
-    rf"|{_PREP_HOUR} (?:hour|hr|stunde|heure|hora)\b|/ ?(?:hour|hr|h|std|stunde|heure|hora)\b)"
-    r"|(?P<DAY>\b(?:daily|day rate|tagessatz|journalier|tjm)\b"
-    rf"|{_PREP} (?:day|tag|jour|día|dia)\b|/ ?(?:day|d|tag|jour|j|día|dia)\b)"
-    r"|(?P<WEEK>(?<!bi-)(?<!bi)\bweekly\b|\b(?:wöchentlich|hebdomadaire|semanal)\b"
-    rf"|{_PREP} (?:week|woche|semaine|semana)\b|/ ?(?:week|wk|woche|semaine|semana)\b)"
-    r"|(?P<MONTH>(?<!semi-)(?<!bi-)\bmonthly\b|\b(?:monatlich|monatsgehalt|mensuel(?:le)?"
-    r"|mensual(?:es)?)\b"
-    rf"|{_PREP} (?:month|monat|mois|mes|månad|måned)\b"
-    r"|/ ?(?:month|mo|mth|monat|mois|mes|mån|md|mnd)\b)"
-    r"|(?P<YEAR>\b(?:yearly|annual(?:ly)?|annum|p\.a\b\.?|pa|lpa|jährlich|jahresgehalt"
-    r"|annuel(?:le)?|anual(?:es)?)\b"
-    rf"|{_PREP} (?:year|yr|jahr|an|année|año|år)\b|/ ?(?:year|yr|jahr|an|année|año|annum|år)\b)"
-)
-
-_GROUP_PERIODS: Final[dict[str, SalaryPeriod]] = {
-    "HOUR": "HOUR",
-    "DAY": "DAY",
-    "WEEK": "WEEK",
-    "MONTH": "MONTH",
-    "YEAR": "YEAR",
+_PERIOD_SINGLE_WORDS: Final[dict[str, SalaryPeriod]] = {
+    **dict.fromkeys(("hourly", "stundenlohn", "stündlich", "horaire", "l'heure"), "HOUR"),
+    **dict.fromkeys(("daily", "tagessatz", "journalier", "tjm"), "DAY"),
+    **dict.fromkeys(("weekly", "wöchentlich", "hebdomadaire", "semanal"), "WEEK"),
+    **dict.fromkeys(("monthly", "monatlich", "monatsgehalt", "mensuel", "mensuelle"), "MONTH"),
+    **dict.fromkeys(("mensual", "mensuales", "mensal"), "MONTH"),
+    **dict.fromkeys(("yearly", "annual", "annually", "annum", "p.a", "pa", "lpa"), "YEAR"),
+    **dict.fromkeys(("jährlich", "jahresgehalt", "annuel", "annuelle", "anual", "anuales"), "YEAR"),
 }
-_PERIOD_WORDS: Final[dict[str, SalaryPeriod]] = {
-    **dict.fromkeys(("hour", "hours", "hourly", "hr", "h", "pt1h", "stunde", "heure"), "HOUR"),
-    **dict.fromkeys(("day", "days", "daily", "d", "p1d", "tag", "jour", "día", "dia"), "DAY"),
-    **dict.fromkeys(("week", "weeks", "weekly", "wk", "w", "p1w", "woche", "semaine"), "WEEK"),
+"""Words that name a period on their own ("bi-weekly" stays one word, so it is not "weekly")."""
+_PERIOD_UNITS: Final[dict[str, SalaryPeriod]] = {
+    **dict.fromkeys(("hour", "hr", "h", "std", "stunde", "heure", "hora"), "HOUR"),
+    **dict.fromkeys(("day", "d", "tag", "jour", "j", "día", "dia"), "DAY"),
+    **dict.fromkeys(("week", "wk", "woche", "semaine", "semana"), "WEEK"),
     **dict.fromkeys(
-        ("month", "months", "monthly", "mo", "mth", "m", "p1m", "monat", "mois", "mes"), "MONTH"
+        ("month", "mo", "mth", "monat", "mois", "mes", "mån", "månad", "måned"), "MONTH"
     ),
-    **dict.fromkeys(("year", "years", "yearly", "annual", "annually", "annum", "yr"), "YEAR"),
-    **dict.fromkeys(("y", "p1y", "jahr", "an", "année", "año"), "YEAR"),
+    **dict.fromkeys(("year", "yr", "jahr", "an", "année", "año", "år"), "YEAR"),
 }
+"""Unit words that name a period after "per", "a", "/", "pro", "par", "por"..."""
+_PERIOD_PREPOSITIONS: Final = frozenset(
+    {"/", "per", "a", "an", "each", "pro", "im", "par", "por", "al", "la", "x", "pr", "i"}
+)
+_SINGLE_LETTER_UNITS: Final = frozenset({"h", "d", "j"})
 _PERIOD_FILLERS: Final = frozenset(
     {"per", "a", "every", "1", "salary", "wage", "rate", "pro", "im", "par", "por", "al"}
 )
+_PERIOD_CODES: Final[dict[str, SalaryPeriod]] = {
+    **dict.fromkeys(("hours", "pt1h"), "HOUR"),
+    **dict.fromkeys(("days", "p1d"), "DAY"),
+    **dict.fromkeys(("weeks", "w", "p1w"), "WEEK"),
+    **dict.fromkeys(("months", "m", "p1m"), "MONTH"),
+    **dict.fromkeys(("years", "y", "p1y"), "YEAR"),
+}
+"""How structured period fields spell periods beyond the words above ("1 YEAR", "P1M")."""
+_WORD_SPLITTER: Final = str.maketrans(
+    {"/": " / ", ",": " ", ";": " ", "(": " ", ")": " ", "*": " ", "|": " ", "•": " "}
+)
+_WORD_EDGES: Final = ".:!?\"'“”«»[]{}-–—"
 
-_TEXT_HINTS: Final = (
-    *(symbol for symbol in _SYMBOLS if not symbol[0].isalpha()),
-    *("USD", "EUR", "GBP", "CHF", "CAD", "AUD", "NZD", "SGD", "HKD", "INR", "JPY", "CNY"),
-    *("SEK", "NOK", "DKK", "PLN", "CZK", "HUF", "RON", "BRL", "MXN", "ZAR", "AED", "ILS"),
-    *("LPA", "lakh", "alary", "ALARY", "Gehalt", "alaire", "alario", "ueldo", "émunération"),
+_SYMBOL_HINT = re.compile(r"[$£€¥￥₹₩₪₽₺₱₫฿]")
+_NUMBER_MARK_HINT = re.compile(r"[0-9] ?(?:[kK]|[A-Z]{3}|LPA|lakhs?|kr|zł|Kč)(?![A-Za-z])")
+_CODE_NUMBER_HINT = re.compile(r"(?:[A-Z][A-Z][A-Z]|Rs|kr)\.? ?[0-9]")
+"""Signs that a line may hold a marked amount. Three simple patterns cost Python's `re` less than
+half of what one alternation of them does."""
+_PAY_WORDS: Final = frozenset(
+    {"salary", "salaries", "wage", "wages", "pay", "paying", "paid", "compensation", "earnings"}
+    | {"remuneration", "earn", "ote", "on-target", "rate", "gehalt", "vergütung", "salaire"}
+    | {"rémunération", "sueldo", "salario", "retribución", "lpa"}
 )
-"""Substrings that a pay sentence almost always holds. `str.find` over a whole description costs
-about a microsecond each, where one regular-expression pass costs fifty, so the scan starts here
-and runs the patterns only on the lines these point at."""
-_PAY_CUE = re.compile(
-    r"\b(?:salary|salaries|wages?|pay|paying|paid|compensation|remuneration|earnings|earn"
-    r"|ote|on-target|rate|gehalt|vergütung|salaire|rémunération|sueldo|salario|retribución)\b"
+_STRONG_PAY_WORDS: Final = frozenset(
+    {"salary", "wage", "wages", "ote", "gehalt", "salaire", "sueldo", "salario", "lpa"}
 )
-_STRONG_PAY_CUE = re.compile(
-    r"\b(?:salary|wages?|pay range|base pay|pay rate|rate of pay|hourly rate|ote|gehalt"
-    r"|salaire|sueldo|salario)\b"
+_STRONG_PAY_PHRASES: Final = ("pay range", "base pay", "pay rate", "rate of pay", "hourly rate")
+_NOT_SALARY_WORDS: Final = frozenset(
+    {"stipend", "allowance", "budget", "bonus", "reimbursement", "reimbursed", "reimburse"}
+    | {"raised", "funding", "revenue", "valuation", "referral", "relocation", "sign-on"}
+    | {"signing", "equity", "insurance", "tuition", "credit", "gift", "donation", "donate"}
+    | {"hra", "fsa", "hsa", "fertility", "wellness", "childcare", "commuter"}
 )
-_NOT_SALARY_CUE = re.compile(
-    r"\b(?:stipend|allowance|budget|bonus|reimburs\w*|raised|funding|revenue|valuation|referral"
-    r"|relocation|sign-on|signing|equity|insurance|tuition|credit|gift|donat\w*|hra|fsa|hsa"
-    r"|fertility|wellness|childcare|commuter)\b"
-)
+"""Words of sentences about money that is not pay ("$1,000 learning budget", "signing bonus")."""
 _SENTENCE_BREAK = re.compile(r"(?<=[.!?]) +(?=[A-Z¿¡\"“(])")
 _LABEL_LINE_MAX: Final = 200
+_HEADING_MAX: Final = 60
 _BARE_PREFIX_MAX: Final = 12
 """A sentence whose amount comes within this many characters of its start ("RN: $33.00 - $38.00
 an hour") is a pay line in itself, even without a word such as "salary"."""
 
 
-@dataclass(frozen=True, slots=True)
-class _Amount:
+class _Amount(NamedTuple):
     """One number in the text, with what marks it as money."""
 
     value: float
@@ -276,8 +253,9 @@ class _Amount:
     """The value before the multiplier, to decide whether "40-50k" means 40k-50k."""
 
 
-@dataclass(frozen=True, slots=True)
-class _Pay:
+class _Pay(NamedTuple):
+    """A single figure or a range: the candidate readings of a text."""
+
     low: _Amount
     high: _Amount | None
     """The upper end of a range; None for a single figure."""
@@ -299,8 +277,7 @@ class _Pay:
         return (self.high or self.low).end
 
 
-@dataclass(frozen=True, slots=True)
-class _Found:
+class _Found(NamedTuple):
     """A salary read from text, with what `find_salary_in_text` needs to judge the sentence."""
 
     salary: Salary
@@ -341,12 +318,11 @@ def salary_from_fields(
     if low is not None and high is not None and low > high:
         low, high = high, low
     code = currency_code(currency)
-    stated = period_code(period)
     return Salary(
         min=low,
         max=high,
         currency=code,
-        period=_settled_period(stated, None, code, low, high),
+        period=_settled_period(period_code(period), None, code, low, high),
         raw=raw,
     )
 
@@ -357,8 +333,10 @@ def find_salary_in_text(text: str | None, *, default_currency: str | None = None
 
     Only sentences with a marked amount (currency or multiplier) are read, and only when they, or
     the label line just above them ("The reasonably estimated yearly salary for this role is:"),
-    speak of salary, pay, compensation, wages or a pay period; "$1,000 learning budget" and
-    "signing bonus" sentences are skipped unless they also name a salary.
+    speak of salary, pay, compensation or wages, or when the sentence is just the amount and its
+    period ("$23.00 - $26.00 an hour"). Sentences about money that is not pay ("$1,000 learning
+    budget", "signing bonus", "up to $10,000 per year" for fertility care) are skipped unless they
+    also name a salary or wage.
     """
     if not text:
         return None
@@ -366,7 +344,9 @@ def find_salary_in_text(text: str | None, *, default_currency: str | None = None
         line_end = text.find("\n", line_start)
         line = text[line_start : len(text) if line_end == -1 else line_end]
         label = _label_above(text, line_start)
-        for sentence in _SENTENCE_BREAK.split(line):
+        for sentence in _SENTENCE_BREAK.split(line) if ". " in line else (line,):
+            if not _may_hold_pay(sentence):
+                continue
             found = _pay_in_sentence(sentence, label, default_currency)
             if found is not None:
                 return found
@@ -408,7 +388,8 @@ def period_code(value: str | None) -> SalaryPeriod | None:
         meaningful = meaningful[1:]
     if len(meaningful) != 1:
         return None
-    return _PERIOD_WORDS.get(meaningful[0])
+    word = meaningful[0]
+    return _PERIOD_CODES.get(word) or _PERIOD_SINGLE_WORDS.get(word) or _PERIOD_UNITS.get(word)
 
 
 def _parse(
@@ -421,7 +402,7 @@ def _parse(
 ) -> _Found | None:
     """The pay in `text`; `context` is a label line read before it, for the period only."""
     clean = _plain(text)
-    if not any(ch.isdigit() for ch in clean):
+    if _DIGIT.search(clean) is None:
         return None
     lowered = _lowered(clean)
     pay = _choose(_pay_candidates(clean, lowered), marked_only=marked_only)
@@ -431,11 +412,7 @@ def _parse(
     if low is None and high is None:
         return None
     currency = _currency_of(pay, default_currency)
-    offset = len(context) + 1 if context else 0
-    period_text = f"{_lowered(context)} {lowered}" if context else lowered
-    stated = _stated_period(period_text, pay.start + offset, pay.end + offset)
-    if any(a.multiplier in _PER_ANNUM_MULTIPLIERS for a in pay.amounts):
-        stated = "YEAR"
+    stated = _stated_period(lowered, pay, _lowered(context))
     salary = Salary(
         min=low,
         max=high,
@@ -510,6 +487,13 @@ def _amount(text: str, number_match: re.Match[str]) -> _Amount | None:
     return _Amount(value, start, end, after_mark or before_mark, multiplier, number)
 
 
+def _number(digits: str, separator: str | None, decimals: str | None) -> float:
+    """The value of a matched number: group separators dropped, the decimal part kept."""
+    whole = digits.replace(separator, "") if separator else digits.replace(",", "")
+    fraction = decimals[1:] if decimals else "0"
+    return float(f"{whole}.{fraction}")
+
+
 def _mark_before(text: str, position: int) -> tuple[str | None, int]:
     """The currency symbol or ISO code written just before a number, and where it starts."""
     end = position - 1 if position and text[position - 1] == " " else position
@@ -528,22 +512,16 @@ def _mark_before(text: str, position: int) -> tuple[str | None, int]:
 
 
 def _iso_code_before(text: str, end: int) -> str | None:
-    """An ISO code ending at `end` ("USD 85,000", "CAD$90,000"), not part of a longer word."""
+    """An ISO code ending at `end` ("USD 85,000"), not the tail of a longer word."""
     begin = end - 3
     if begin < 0 or _letter_at(text, begin - 1):
         return None
-    return _currency_mark(text[begin:end]) if text[begin:end].isupper() else None
+    letters = text[begin:end]
+    return _currency_mark(letters) if letters.isalpha() and letters.isupper() else None
 
 
 def _letter_at(text: str, index: int) -> bool:
     return index >= 0 and text[index].isalpha()
-
-
-def _number(digits: str, separator: str | None, decimals: str | None) -> float:
-    """The value of a matched number: group separators dropped, the decimal part kept."""
-    whole = digits.replace(separator, "") if separator else digits.replace(",", "")
-    fraction = decimals[1:] if decimals else "0"
-    return float(f"{whole}.{fraction}")
 
 
 def _currency_mark(text: str | None) -> str | None:
@@ -552,9 +530,8 @@ def _currency_mark(text: str | None) -> str | None:
         return None
     if text in _SYMBOLS:
         return text
-    code = text.rstrip("$")
-    if code in _iso_codes() and code not in _CODES_THAT_ARE_WORDS:
-        return code
+    if text in _iso_codes() and text not in _CODES_THAT_ARE_WORDS:
+        return text
     return None
 
 
@@ -562,14 +539,7 @@ def _range(low: _Amount, high: _Amount) -> _Pay:
     """Two joined amounts, with a multiplier written only on the upper end ("40-50k") shared."""
     if low.multiplier is None and high.multiplier and low.raw_number < high.raw_number:
         factor = _MULTIPLIERS[high.multiplier]
-        low = _Amount(
-            low.raw_number * factor,
-            low.start,
-            low.end,
-            low.currency_mark,
-            high.multiplier,
-            low.raw_number,
-        )
+        low = low._replace(value=low.raw_number * factor, multiplier=high.multiplier)
     return _Pay(low, high)
 
 
@@ -598,12 +568,20 @@ def _bounds(lowered: str, pay: _Pay) -> tuple[float | None, float | None]:
             return high, high  # "Band 5 - £30,000": the lower number was not pay
         return (low, high) if low <= high else (high, low)
     value = pay.low.value
-    before = lowered[max(0, pay.start - 24) : pay.start]
-    if _UP_TO.search(before):
+    before = lowered[max(0, pay.start - 24) : pay.start].rstrip(" :")
+    if _ends_with_word(before, _UP_TO):
         return None, value
-    if _FROM.search(before) or lowered.startswith("+", pay.end):
+    if _ends_with_word(before, _FROM) or lowered.startswith("+", pay.end):
         return value, None
     return value, value
+
+
+def _ends_with_word(text: str, phrases: tuple[str, ...]) -> bool:
+    """Whether `text` ends with one of `phrases` as whole words ("from", not "aufrom")."""
+    for phrase in phrases:
+        if text.endswith(phrase) and not _letter_at(text, len(text) - len(phrase) - 1):
+            return True
+    return False
 
 
 def _currency_of(pay: _Pay, default_currency: str | None) -> str | None:
@@ -617,10 +595,10 @@ def _currency_of(pay: _Pay, default_currency: str | None) -> str | None:
         resolved = _resolve_symbol(mark, default)
         if resolved is not None:
             return resolved
-    if any(a.multiplier in _INDIAN_MULTIPLIERS for a in pay.amounts) and default is None:
-        return "INR"
     if marks:
         return None
+    if default is None and any(a.multiplier in _INDIAN_MULTIPLIERS for a in pay.amounts):
+        return "INR"
     return default
 
 
@@ -632,16 +610,37 @@ def _resolve_symbol(symbol: str, default: str | None) -> str | None:
     return default if default in family else fallback
 
 
-def _stated_period(text: str, start: int, end: int) -> SalaryPeriod | None:
-    """The period written nearest after the amounts, else nearest before them."""
-    before: SalaryPeriod | None = None
-    for match in _PERIODS.finditer(text):
-        period = _GROUP_PERIODS[match.lastgroup or ""]
-        if match.start() >= end:
-            return period
-        if match.end() <= start:
-            before = period
-    return before
+def _stated_period(lowered: str, pay: _Pay, context: str) -> SalaryPeriod | None:
+    """The period written nearest after the amounts, else nearest before them (or in `context`)."""
+    if any(a.multiplier in _PER_ANNUM_MULTIPLIERS for a in pay.amounts):
+        return "YEAR"
+    after = next(_periods(_words(lowered[pay.end :])), None)
+    if after is not None:
+        return after
+    before = list(_periods(_words(f"{context} {lowered[: pay.start]}")))
+    return before[-1] if before else None
+
+
+def _words(text: str) -> list[str]:
+    """Lower-cased words with edge punctuation removed, and "/" as a word of its own."""
+    return [w.strip(_WORD_EDGES) or w for w in text.translate(_WORD_SPLITTER).split()]
+
+
+def _periods(words: list[str]) -> Iterator[SalaryPeriod]:
+    """The periods these words name, in order: "hourly", "per hour", "/Jahr", "par mois"..."""
+    previous = ""
+    for word in words:
+        single = _PERIOD_SINGLE_WORDS.get(word)
+        if single is not None:
+            yield single
+        elif previous in _PERIOD_PREPOSITIONS and _is_unit_after(previous, word):
+            yield _PERIOD_UNITS[word]
+        previous = word
+
+
+def _is_unit_after(preposition: str, word: str) -> bool:
+    """Single-letter units ("h", "d", "j") count only after a slash ("€50/h"), not in "a d"."""
+    return word in _PERIOD_UNITS and (preposition == "/" or word not in _SINGLE_LETTER_UNITS)
 
 
 def _settled_period(
@@ -653,11 +652,10 @@ def _settled_period(
 ) -> SalaryPeriod | None:
     """The stated period, else the fallback, else a careful YEAR guess; never YEAR for < 1,000."""
     period = stated or fallback
-    largest = max(v for v in (low, high) if v is not None)
-    smallest = min(v for v in (low, high) if v is not None)
-    if period is None and currency in _INFER_YEAR_CURRENCIES and smallest >= _INFER_YEAR_FROM:
+    known = [v for v in (low, high) if v is not None]
+    if period is None and currency in _INFER_YEAR_CURRENCIES and min(known) >= _INFER_YEAR_FROM:
         period = "YEAR"
-    if period == "YEAR" and largest < _YEAR_MINIMUM:
+    if period == "YEAR" and max(known) < _YEAR_MINIMUM:
         return None
     return period
 
@@ -682,23 +680,41 @@ def _field_amount(value: float | str | None) -> float | None:
 
 
 def _hinted_lines(text: str) -> list[int]:
-    """Start offsets, in text order, of the lines that hold a currency or salary hint."""
-    starts: set[int] = set()
-    for hint in _TEXT_HINTS:
-        position = text.find(hint)
+    """
+    Start offsets, in text order, of the lines that may hold a marked amount.
+
+    Pay needs a digit, and finding one character with `str.find` is far cheaper than any pattern
+    over a whole description (a single regular-expression pass over 8 kB costs some 50 µs), so
+    the lines are located digit by digit and only then checked with patterns.
+    """
+    lines: dict[int, int] = {}
+    for digit in "0123456789":
+        position = text.find(digit)
         while position != -1:
-            starts.add(text.rfind("\n", 0, position) + 1)
+            line_start = text.rfind("\n", 0, position) + 1
             line_end = text.find("\n", position)
-            position = -1 if line_end == -1 else text.find(hint, line_end)
-    return sorted(starts)
+            lines[line_start] = len(text) if line_end == -1 else line_end
+            position = -1 if line_end == -1 else text.find(digit, line_end)
+    return [start for start in sorted(lines) if _may_hold_pay(text, start, lines[start])]
+
+
+def _may_hold_pay(text: str, start: int = 0, end: int | None = None) -> bool:
+    """Whether `text[start:end]` may hold a marked amount (a currency mark or a multiplier)."""
+    end = len(text) if end is None else end
+    return (
+        _SYMBOL_HINT.search(text, start, end) is not None
+        or _NUMBER_MARK_HINT.search(text, start, end) is not None
+        or _CODE_NUMBER_HINT.search(text, start, end) is not None
+    )
 
 
 def _label_above(text: str, line_start: int) -> str:
     """
-    The nearest non-empty line above, when it is a short label ("Pay:") or speaks of pay.
+    The nearest non-empty line above, when it reads as a label for the figures below it.
 
     Descriptions often put the words on one line and the figures on the next ("The reasonably
-    estimated yearly salary for this role at Datadog is:" / "$320,000 — $400,000 USD").
+    estimated yearly salary for this role at Datadog is:" / "$320,000 — $400,000 USD"). A label
+    ends with a colon, or is a short heading about pay without figures of its own ("Compensation").
     """
     end = line_start - 1
     for _ in range(3):
@@ -707,24 +723,38 @@ def _label_above(text: str, line_start: int) -> str:
         start = text.rfind("\n", 0, end) + 1
         previous = text[start:end].strip()
         if previous:
-            is_label = previous.endswith(":") or _PAY_CUE.search(_lowered(previous)) is not None
-            return previous if len(previous) <= _LABEL_LINE_MAX and is_label else ""
+            return previous if _is_label(previous) else ""
         end = start - 1
     return ""
+
+
+def _is_label(line: str) -> bool:
+    if len(line) > _LABEL_LINE_MAX:
+        return False
+    if line.endswith(":"):
+        return True
+    heading = len(line) <= _HEADING_MAX and _DIGIT.search(line) is None
+    return heading and not _PAY_WORDS.isdisjoint(_words(_lowered(line)))
 
 
 def _pay_in_sentence(sentence: str, label: str, default_currency: str | None) -> Salary | None:
     """The pay in one sentence, if it is about pay (see `find_salary_in_text`)."""
     sentence = sentence.strip()
-    if not any(ch.isdigit() for ch in sentence):
-        return None
     cue_text = _lowered(f"{label} {sentence}" if label else sentence)
-    if _NOT_SALARY_CUE.search(cue_text) and not _STRONG_PAY_CUE.search(cue_text):
+    word_list = _words(cue_text)
+    words = set(word_list)
+    strong = not _STRONG_PAY_WORDS.isdisjoint(words) or any(
+        phrase in cue_text for phrase in _STRONG_PAY_PHRASES
+    )
+    if not strong and not _NOT_SALARY_WORDS.isdisjoint(words):
+        return None
+    talks_of_pay = strong or not _PAY_WORDS.isdisjoint(words)
+    if not talks_of_pay and next(_periods(word_list), None) is None:
         return None
     found = _parse(sentence, default_currency, None, marked_only=True, context=label)
     if found is None:
         return None
-    if _PAY_CUE.search(cue_text) or (found.period_stated and found.start <= _BARE_PREFIX_MAX):
+    if talks_of_pay or (found.period_stated and found.start <= _BARE_PREFIX_MAX):
         return found.salary
     return None
 
