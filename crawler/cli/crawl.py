@@ -58,9 +58,13 @@ def _progress(quiet: bool) -> ListingCallback:
 
 def summary_table(summary: RunSummary) -> Table:
     table = Table(title=f"Run {summary.run_id}: {summary.status}")
-    for column in ("source", "listing", "seen", "new", "updated", "unchanged", "dropped"):
-        table.add_column(column, justify="right" if column not in ("source", "listing") else "left")
-    table.add_column("error", overflow="fold")
+    table.add_column("source", no_wrap=True)
+    table.add_column("listing", no_wrap=True)
+    for column in ("seen", "new", "updated", "unchanged", "dropped"):
+        table.add_column(column, justify="right", no_wrap=True)
+    errors = any(tally.error for tally in summary.sources)
+    if errors:
+        table.add_column("error", overflow="fold", min_width=20)
     for tally in summary.sources:
         table.add_row(
             f"{tally.source}:{tally.source_key}",
@@ -70,9 +74,17 @@ def summary_table(summary: RunSummary) -> Table:
             str(tally.updated),
             str(tally.unchanged),
             str(tally.dropped),
-            tally.error or "",
+            *([_reason(tally.error)] if errors else []),
         )
     return table
+
+
+def _reason(error: str | None) -> str:
+    """The error without the URL it starts with: the progress line above names the URL."""
+    if not error:
+        return ""
+    url, sep, reason = error.partition(": ")
+    return reason if sep and url.startswith(("http://", "https://")) else error
 
 
 def _run(
@@ -151,7 +163,7 @@ def demo(
         sources_file.write_text(yaml.safe_dump({"sources": entries}, sort_keys=False))
         console.print(f"Serving recorded Greenhouse boards at {server.url}")
         overrides = _settings_overrides([], verbose=False, log_file=None)
-        overrides["LOG_LEVEL"] = "ERROR"  # the demo's incomplete listing is explained below instead
+        overrides["LOG_LEVEL"] = "CRITICAL"  # the progress lines and the note below say it all
         summary = _run(load_sources(sources_file).sources, db, overrides, quiet=False)
     out.print(summary_table(summary))
     store = open_store(db)

@@ -78,7 +78,8 @@ def jobs(
             sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
         return
     table = Table(show_lines=False)
-    for column in ("id", "title", "company", "location", "remote", "posted", "salary", "status"):
+    table.add_column("id", no_wrap=True)
+    for column in ("title", "company", "location", "remote", "posted", "salary", "status"):
         table.add_column(column, overflow="fold")
     shown = 0
     for record in records:
