@@ -191,6 +191,17 @@ class JobPosting(BaseModel):
     """The description split by meaning (responsibilities, requirements, preferred, benefits,
     about_company, equal_opportunity), each a list of strings; all empty when the description has no
     recognisable headings."""
+    skills: list[Skill] = Field(default_factory=list)
+    """Key skills from jobcrawl's skills vocabulary, most relevant first (at most 15)."""
+    experience_years_min: int | None = None
+    """Fewest years of experience the posting requires ("3+ years", "5-7 years" gives 5)."""
+    education: Education | None = None
+    """Lowest degree the posting requires: none, high_school, associate, bachelor, master, phd."""
+    education_or_equivalent: bool = False
+    """True when the posting accepts equivalent experience instead of the degree."""
+    seniority: Seniority | None = None
+    """intern, junior, mid, senior, staff, principal, manager, director or executive, from the title
+    first and the required experience second."""
     department: str | None = None
     """Department or team, where the source gives one."""
     requisition_id: str | None = None

@@ -11,7 +11,7 @@ from typer.main import get_command
 from typer.testing import CliRunner
 
 from crawler.cli import app
-from crawler.items import JobPosting, Salary
+from crawler.items import JobPosting, Salary, Sections, Skill
 
 ROOT = Path(__file__).parent.parent
 DOCS = ROOT / "docs"
@@ -26,7 +26,13 @@ def test_published_json_schema_is_current() -> None:
 
 
 @pytest.mark.parametrize(
-    "name", [*JobPosting.model_fields, *(f"salary.{n}" for n in Salary.model_fields)]
+    "name",
+    [
+        *JobPosting.model_fields,
+        *(f"salary.{n}" for n in Salary.model_fields),
+        *(f"sections.{n}" for n in Sections.model_fields),
+        *(f"skills.{n}" for n in Skill.model_fields),
+    ],
 )
 def test_every_schema_field_is_documented(name: str) -> None:
     assert f"| `{name}` |" in (DOCS / "schema.md").read_text(encoding="utf-8")

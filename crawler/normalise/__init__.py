@@ -17,8 +17,10 @@ from crawler.normalise.dates import parse_date, parse_datetime, parse_posted
 from crawler.normalise.employment import parse_employment_types
 from crawler.normalise.html import html_to_text, sanitise_html
 from crawler.normalise.locations import detect_remote, parse_locations
+from crawler.normalise.requirements import summarise_requirements
 from crawler.normalise.salary import find_salary_in_text, parse_salary, salary_from_fields
 from crawler.normalise.sections import split_sections
+from crawler.normalise.skills import extract_skills
 
 _SPACES = re.compile(r"\s+")
 
@@ -29,6 +31,18 @@ def normalise(raw: RawPosting, *, now: datetime) -> JobPosting:
     description_html = sanitise_html(raw.description_html)
     description_text = html_to_text(description_html)
     posted = parse_posted(raw.date_posted_raw, now=now, languages=languages)
+    sections = split_sections(description_html)
+    title = _tidy(raw.title) or raw.title
+    summary = summarise_requirements(
+        title=title, text=description_text, requirements=sections.requirements
+    )
+    skills = extract_skills(
+        title=title,
+        text=description_text,
+        requirements=sections.requirements,
+        preferred=sections.preferred,
+        company=raw.company,
+    )
     return JobPosting(
         id=job_id(raw.source, raw.source_key, raw.source_id),
         source=raw.source,
@@ -36,7 +50,7 @@ def normalise(raw: RawPosting, *, now: datetime) -> JobPosting:
         source_id=raw.source_id,
         url=canonical_url(raw.url.strip()),
         apply_url=canonical_url(raw.apply_url.strip()) if raw.apply_url else None,
-        title=_tidy(raw.title) or raw.title,
+        title=title,
         company=_tidy(raw.company),
         locations=_locations(raw),
         location_raw=_tidy(raw.location_raw),
@@ -49,7 +63,12 @@ def normalise(raw: RawPosting, *, now: datetime) -> JobPosting:
         updated_at=parse_datetime(raw.updated_at_raw, now=now, languages=languages),
         description_html=description_html,
         description_text=description_text,
-        sections=split_sections(description_html),
+        sections=sections,
+        skills=skills,
+        experience_years_min=summary.experience_years_min,
+        education=summary.education,
+        education_or_equivalent=summary.education_or_equivalent,
+        seniority=summary.seniority,
         department=_tidy(raw.department),
         requisition_id=_tidy(raw.requisition_id),
         language=_tidy(raw.language),
