@@ -12,7 +12,7 @@ import re
 from datetime import datetime
 
 from crawler.ids import canonical_url, job_id
-from crawler.items import JobPosting, Location, RawPosting, Salary
+from crawler.items import JobPosting, RawPosting, Salary
 from crawler.normalise.dates import parse_date, parse_datetime, parse_posted
 from crawler.normalise.employment import parse_employment_types
 from crawler.normalise.html import html_to_text, sanitise_html
@@ -52,7 +52,7 @@ def normalise(raw: RawPosting, *, now: datetime) -> JobPosting:
         apply_url=canonical_url(raw.apply_url.strip()) if raw.apply_url else None,
         title=title,
         company=_tidy(raw.company),
-        locations=_locations(raw),
+        locations=parse_locations([raw.location_raw, *raw.locations_raw]),
         location_raw=_tidy(raw.location_raw),
         remote=detect_remote(flag=raw.remote_raw, texts=[raw.location_raw, *raw.locations_raw]),
         employment_type=parse_employment_types(raw.employment_type_raw),
@@ -89,28 +89,6 @@ def _languages(language: str | None) -> list[str] | None:
         return None
     tag = language.replace("_", "-")
     return [tag] if tag.lower().startswith("en") else [tag, "en"]
-
-
-def _locations(raw: RawPosting) -> list[Location]:
-    """Every place the source names, without the ones another entry already says more precisely."""
-    found = parse_locations([raw.location_raw, *raw.locations_raw])
-    return [
-        place
-        for place in found
-        if not any(other != place and _subsumes(other, place) for other in found)
-    ]
-
-
-def _subsumes(precise: Location, vague: Location) -> bool:
-    """True when `precise` agrees with every part `vague` states ("Paris, FR" vs "Paris")."""
-    return all(
-        value is None or (getattr(precise, part) or "").casefold() == value.casefold()
-        for part, value in (
-            ("city", vague.city),
-            ("region", vague.region),
-            ("country", vague.country),
-        )
-    )
 
 
 def _salary(raw: RawPosting, description_text: str | None) -> Salary | None:
