@@ -3,7 +3,7 @@ User configuration: the sources file and where the database lives.
 
 Each entry of the sources file is validated on its own, so one mistake is reported as
 `file: entry N (kind key): field: problem` and the other entries still crawl. Source families register
-their entry model in `SOURCE_KINDS`; `scrapy crawl <family> -a key=value` builds the same model, so a
+their entry model in `crawler.sources.SOURCE_KINDS`; `scrapy crawl <family> -a key=value` builds the same model, so a
 sources-file entry and spider arguments are checked by the same rules.
 """
 
@@ -12,65 +12,13 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import ValidationError
 
 from crawler.errors import ConfigError
-
-KEY_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$"
-
-
-class SourceBase(BaseModel):
-    """Fields every source entry may have."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    kind: str
-    company: str | None = None
-    """Display name of the employer; overrides what the source says."""
-    base_url: str | None = None
-    """Replaces the public API host (mirrors, EU data centres, tests), e.g. `http://127.0.0.1:8080`."""
-
-    key_field: ClassVar[str]
-    default_base_url: ClassVar[str]
-
-    @field_validator("base_url")
-    @classmethod
-    def _http_url(cls, value: str | None) -> str | None:
-        if value is None:
-            return None
-        if not value.startswith(("http://", "https://")):
-            raise ValueError("must start with http:// or https://")
-        return value.rstrip("/")
-
-    @property
-    def key(self) -> str:
-        """The board token, company slug or tenant that tells this board apart within its family."""
-        return str(getattr(self, self.key_field))
-
-    @property
-    def api_base(self) -> str:
-        return self.base_url or self.default_base_url
-
-    @property
-    def label(self) -> str:
-        return f"{self.kind}:{self.key}"
-
-
-class GreenhouseSource(SourceBase):
-    """A Greenhouse job board, read through the public Job Board API."""
-
-    kind: str = "greenhouse"
-    board: str = Field(pattern=KEY_PATTERN, max_length=200)
-    """The board token: `acme` in `boards.greenhouse.io/acme`."""
-
-    key_field: ClassVar[str] = "board"
-    default_base_url: ClassVar[str] = "https://boards-api.greenhouse.io"
-
-
-SOURCE_KINDS: dict[str, type[SourceBase]] = {"greenhouse": GreenhouseSource}
+from crawler.sources import SOURCE_KINDS, SourceBase
 
 
 def parse_source(entry: dict[str, Any]) -> SourceBase:
@@ -90,9 +38,13 @@ def parse_source(entry: dict[str, Any]) -> SourceBase:
 def _first_problem(exc: ValidationError) -> str:
     problems = []
     for error in exc.errors():
-        where = ".".join(str(part) for part in error["loc"]) or "entry"
+        where = ".".join(str(part) for part in error["loc"])
         message = "unknown field" if error["type"] == "extra_forbidden" else error["msg"]
-        problems.append(f"{where}: {message}")
+        if not where and error["type"] == "value_error":
+            # A check across fields names its own field(s): "url: expected a Workday URL".
+            problems.append(str(error["ctx"]["error"]))
+        else:
+            problems.append(f"{where or 'entry'}: {message}")
     return "; ".join(problems)
 
 

@@ -30,7 +30,9 @@ TRACKING_PARAMETERS = frozenset(
 _TRACKING_LIST = sorted(TRACKING_PARAMETERS)
 
 # Fields that are bookkeeping, not content: a change in them is not a new version of the posting.
-BOOKKEEPING_FIELDS = frozenset({"first_seen", "last_seen", "closed_at", "status"})
+BOOKKEEPING_FIELDS = frozenset(
+    {"first_seen", "last_seen", "closed_at", "status", "source_revision"}
+)
 
 
 def job_id(source: str, source_key: str, source_id: str) -> str:

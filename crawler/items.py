@@ -58,6 +58,9 @@ class RawPosting:
     requisition_id: str | None = None
     language: str | None = None
     """The posting's language or locale as the source states it (e.g. "en", "de-DE")."""
+    revision: str | None = None
+    """The listing's change marker for this job (a date or a digest of its listing entry), kept so a
+    re-crawl can skip the detail request of a job whose marker has not moved."""
 
 
 @dataclass(kw_only=True, slots=True)
@@ -216,6 +219,10 @@ class JobPosting(BaseModel):
     """When jobcrawl found the posting gone (UTC); null while open."""
     status: JobStatus = "open"
     """`open` or `closed`."""
+    source_revision: str | None = None
+    """The source's change marker for the job as its listing shows it (a date or a digest of the
+    listing entry), where the posting's own fields come from a separate detail request. A re-crawl
+    skips that request while the marker has not moved."""
 
     def export_dict(self) -> dict[str, Any]:
         """The record as JSON-ready values, the shape that exports and feeds emit."""

@@ -19,8 +19,8 @@ from scrapy import signals
 from scrapy.crawler import AsyncCrawlerProcess, Crawler
 from scrapy.settings import Settings
 
-from crawler.config import SourceBase
 from crawler.items import ListingResult
+from crawler.sources import SourceBase
 from crawler.store import SourceTally, open_store
 from pipelines.store import StorePipeline, run_status
 

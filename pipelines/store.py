@@ -74,6 +74,8 @@ class StorePipeline:
                 self.store.commit()
                 self.uncommitted = 0
         elif isinstance(item, ListingResult):
+            # Jobs whose detail was skipped as unchanged were seen without a posting.
+            self.store.mark_seen(item.seen_ids, seen_at=self.seen_at)
             tally = self._tally(item.source, item.source_key)
             tally.complete = item.complete
             tally.pages = item.pages

@@ -3,8 +3,13 @@ What every source spider shares: turning arguments into `Source`s, and knowing w
 
 A spider receives its sources either as `sources=[...]` (from `jobcrawl crawl`) or as `-a` arguments
 (from `scrapy crawl greenhouse -a board=acme`); both go through the same pydantic model. For every
-source the spider emits exactly one `ListingResult` after its last listing page: `complete=True` only
-when every page was fetched and parsed, so the lifecycle never closes a job on a partial listing.
+source the spider emits exactly one `ListingResult` after its last listing page and its last detail
+response: `complete=True` only when every listing page was fetched and parsed, so the lifecycle never
+closes a job on a partial listing.
+
+Families whose listing lacks fields (descriptions, dates) name a `Detail` per job; the template fetches
+it only when the job is new or its listing `revision` moved since the stored one, so a re-crawl of an
+unchanged board costs its listing pages and nothing more. A job whose detail fails is still seen.
 """
 
 from __future__ import annotations
@@ -17,15 +22,29 @@ import scrapy
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
-from crawler.config import SourceBase, parse_source
+from crawler.config import default_db_path, parse_source
 from crawler.errors import ConfigError
 from crawler.ids import job_id
 from crawler.items import ListingResult, RawPosting
+from crawler.sources import SourceBase
+from crawler.store import open_store
 
 
 def first_line(text: object) -> str:
     lines = str(text).strip().splitlines()
     return lines[0][:300] if lines else type(text).__name__
+
+
+@dataclass(slots=True)
+class Detail:
+    """A listed job whose posting comes from its own detail response."""
+
+    source_id: str
+    url: str
+    revision: str | None = None
+    """The listing's change marker for the job; None means "fetch every time"."""
+    listed: RawPosting | None = None
+    """What the listing said, for the family's `parse_detail` to complete."""
 
 
 @dataclass(slots=True)
@@ -39,6 +58,8 @@ class ListingPage:
     """One line per entry or part that could not be read."""
     incomplete: str | None = None
     """Why this page cannot count as a whole listing page (e.g. an entry without an id)."""
+    details: list[Detail] = field(default_factory=list)
+    """Listed jobs to complete from their detail responses (seen, whether fetched or not)."""
 
 
 @dataclass(slots=True)
@@ -48,6 +69,7 @@ class _ListingState:
     pages: int = 0
     seen_ids: list[str] = field(default_factory=list)
     error: str | None = None
+    revisions: dict[str, str] | None = None
 
     def result(self) -> ListingResult:
         return ListingResult(
@@ -58,6 +80,16 @@ class _ListingState:
             error=self.error,
             pages=self.pages,
         )
+
+
+def _failure_reason(failure: Failure) -> str:
+    """Like "HTTP 500", or the exception's name and first line."""
+    response = getattr(failure.value, "response", None)
+    if response is not None:
+        return f"HTTP {response.status}"
+    message = str(failure.value).strip()
+    name = failure.type.__name__ if failure.type else "error"
+    return f"{name}: {first_line(message)}" if message else name
 
 
 class SourceSpider(scrapy.Spider):
@@ -99,8 +131,16 @@ class ApiSourceSpider(SourceSpider):
     def next_requests(
         self, response: Response, source: SourceBase, page: ListingPage
     ) -> Iterable[scrapy.Request]:
-        """Further listing pages; none by default."""
+        """Further listing pages; none by default. Carry paging state in `request.meta`."""
         return ()
+
+    def detail_request(self, detail: Detail, source: SourceBase) -> scrapy.Request:
+        """The request for one job's detail; a GET of `detail.url` by default."""
+        return scrapy.Request(detail.url)
+
+    def parse_detail(self, response: Response, source: SourceBase, detail: Detail) -> RawPosting:
+        """Run the family's pure detail extractor; raise ValueError/KeyError/TypeError when broken."""
+        raise NotImplementedError
 
     # -- the template -----------------------------------------------------------------------------
 
@@ -116,6 +156,58 @@ class ApiSourceSpider(SourceSpider):
             errback=self._on_listing_error,
             cb_kwargs={"source": source},
         )
+
+    def _known_revisions(self, source: SourceBase) -> dict[str, str]:
+        """Stored revisions of the source's open jobs; empty when details are always refetched."""
+        state = self._listings[source.label]
+        if state.revisions is None:
+            state.revisions = {}
+            settings = self.crawler.settings
+            if not settings.getbool("JOBCRAWL_REFETCH_DETAILS"):
+                store = open_store(settings.get("JOBCRAWL_DB") or default_db_path())
+                state.revisions = store.revisions(source.kind, source.key)
+        return state.revisions
+
+    def _details(self, page: ListingPage, source: SourceBase) -> Iterator[scrapy.Request]:
+        """Detail requests for the page's new and changed jobs; the rest are seen, not fetched."""
+        state = self._listings[source.label]
+        stats = self.crawler.stats
+        for detail in page.details:
+            state.seen_ids.append(job_id(source.kind, source.key, detail.source_id))
+            known = self._known_revisions(source).get(detail.source_id)
+            if detail.revision is not None and known == detail.revision:
+                if stats is not None:
+                    stats.inc_value("jobcrawl/details/unchanged")
+                continue
+            state.pending += 1
+            yield self.detail_request(detail, source).replace(
+                callback=self._on_detail,
+                errback=self._on_detail_error,
+                cb_kwargs={"source": source, "detail": detail},
+            )
+
+    def _on_detail(self, response: Response, source: SourceBase, detail: Detail) -> Iterator[Any]:
+        state = self._listings[source.label]
+        try:
+            posting = self.parse_detail(response, source, detail)
+        except (ValueError, KeyError, TypeError) as exc:
+            self._detail_failed(source, f"{response.url}: unreadable detail: {first_line(exc)}")
+        else:
+            posting.revision = detail.revision
+            yield posting
+        yield from self._page_done(state)
+
+    def _on_detail_error(self, failure: Failure) -> Iterator[Any]:
+        request = failure.request  # type: ignore[attr-defined]
+        source: SourceBase = request.cb_kwargs["source"]
+        self._detail_failed(source, f"{request.url}: {_failure_reason(failure)}")
+        yield from self._page_done(self._listings[source.label])
+
+    def _detail_failed(self, source: SourceBase, problem: str) -> None:
+        """The job stays seen and its stored record untouched; the listing is still complete."""
+        self.logger.warning("%s: %s", source.label, problem, extra={"spider": self})
+        if self.crawler.stats is not None:
+            self.crawler.stats.inc_value("jobcrawl/details/failed")
 
     def _on_listing_page(self, response: Response, source: SourceBase) -> Iterator[Any]:
         state = self._listings[source.label]
@@ -134,6 +226,7 @@ class ApiSourceSpider(SourceSpider):
                 state.seen_ids.append(job_id(posting.source, posting.source_key, posting.source_id))
                 yield posting
             state.seen_ids.extend(job_id(source.kind, source.key, i) for i in page.unreadable_ids)
+            yield from self._details(page, source)
             for request in follow:
                 yield self._track(request, source)
         yield from self._page_done(state)
@@ -142,14 +235,7 @@ class ApiSourceSpider(SourceSpider):
         request = failure.request  # type: ignore[attr-defined]
         source: SourceBase = request.cb_kwargs["source"]
         state = self._listings[source.label]
-        response = getattr(failure.value, "response", None)
-        if response is not None:
-            reason = f"HTTP {response.status}"
-        else:
-            message = str(failure.value).strip()
-            name = failure.type.__name__ if failure.type else "error"
-            reason = f"{name}: {first_line(message)}" if message else name
-        self._fail(state, f"{request.url}: {reason}")
+        self._fail(state, f"{request.url}: {_failure_reason(failure)}")
         yield from self._page_done(state)
 
     def _fail(self, state: _ListingState, error: str) -> None:

@@ -17,8 +17,8 @@ from typing import Any, ClassVar
 import scrapy
 from scrapy.http import Response, TextResponse
 
-from crawler.config import GreenhouseSource, SourceBase
 from crawler.items import RawPosting
+from crawler.sources import GreenhouseSource, SourceBase
 from spiders.base import ApiSourceSpider, ListingPage
 
 # Custom metadata fields that employers use for the employment type.

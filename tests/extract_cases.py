@@ -1,8 +1,10 @@
 """Recorded-response cases for the extractors, and a helper to review their current output.
 
 A case is a folder `tests/fixtures/<family>/<case>/` holding `response.*` (the body as recorded),
-`meta.json` (url, status, headers, crawled_at, source entry, provenance) and either `expected.json`
-(the extractor's output, checked by hand) or `error.json` (the exception it must raise).
+`meta.json` (url, status, headers, crawled_at, source entry, provenance, and `"page": "detail"` for a
+job's detail response) and either `expected.json` (the extractor's output, checked by hand) or
+`error.json` (the exception it must raise). The extractor is `spiders.<family>.extract` for listing
+responses and `spiders.<family>.extract_detail` for detail responses; both return a `ListingPage`.
 
     python -m tests.extract_cases greenhouse/datadog [--fields title,salary_min]
 
@@ -13,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import importlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -21,14 +24,19 @@ from typing import Any
 
 from scrapy.http import HtmlResponse, TextResponse
 
-from crawler.config import SourceBase, parse_source
-from spiders import greenhouse
+from crawler.config import parse_source
+from crawler.sources import SourceBase
 from spiders.base import ListingPage
 
 FIXTURES = Path(__file__).parent / "fixtures"
-EXTRACTORS: dict[str, Callable[[TextResponse, SourceBase], ListingPage]] = {
-    "greenhouse": greenhouse.extract,
-}
+Extractor = Callable[[TextResponse, SourceBase], ListingPage]
+
+
+def extractor(family: str, page: str) -> Extractor:
+    """`spiders.<family>.extract` (listing pages) or `.extract_detail` (a job's detail page)."""
+    module = importlib.import_module(f"spiders.{family}")
+    function: Extractor = getattr(module, "extract_detail" if page == "detail" else "extract")
+    return function
 
 
 @dataclass
@@ -63,7 +71,8 @@ class Case:
         return parse_source(self.meta["source"])
 
     def run(self) -> dict[str, Any]:
-        return page_dict(EXTRACTORS[self.family](self.response(), self.source()))
+        extract = extractor(self.family, self.meta.get("page", "listing"))
+        return page_dict(extract(self.response(), self.source()))
 
     def expected(self) -> dict[str, Any] | None:
         path = self.folder / "expected.json"
@@ -87,7 +96,7 @@ def all_cases() -> list[Case]:
     return [
         Case(folder.parent.name, folder.name, folder)
         for folder in sorted(FIXTURES.glob("*/*"))
-        if folder.is_dir() and (folder / "meta.json").exists() and folder.parent.name in EXTRACTORS
+        if folder.is_dir() and (folder / "meta.json").exists()
     ]
 
 

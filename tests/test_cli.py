@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 
 from crawler.cli import app
 from crawler.items import JobPosting, Location, Salary
+from crawler.sources import SOURCE_KINDS
 from crawler.store import SQLiteStore
 
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
@@ -129,11 +130,14 @@ def test_schema_command_prints_the_published_schema() -> None:
     assert json.loads(output) == JobPosting.model_json_schema()
 
 
+KINDS = ", ".join(sorted(SOURCE_KINDS))
+
+
 def test_crawl_with_bad_sources_file_exits_2(tmp_path: Path) -> None:
     sources = tmp_path / "sources.yaml"
     sources.write_text("sources:\n  - kind: nope\n")
     result = runner.invoke(app, ["crawl", "--sources", str(sources), "--db", str(tmp_path / "x")])
     assert result.exit_code == 2
     assert result.stderr.strip().splitlines() == [
-        f"jobcrawl: error: {sources}: entry 1 (nope): kind: unknown kind 'nope' (one of greenhouse)"
+        f"jobcrawl: error: {sources}: entry 1 (nope): kind: unknown kind 'nope' (one of {KINDS})"
     ]

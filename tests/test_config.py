@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from crawler.config import GreenhouseSource, default_db_path, load_sources, parse_source
+from crawler.config import default_db_path, load_sources, parse_source
 from crawler.errors import ConfigError
+from crawler.sources import SOURCE_KINDS, GreenhouseSource
 
 EXAMPLE = Path(__file__).parent.parent / "examples" / "sources.yaml"
 
@@ -73,7 +74,7 @@ sources:
         f"{path}: entry 2 (greenhouse): board: Field required",
         f"{path}: entry 3 (greenhouse bad board): board: String should match pattern "
         "'^[A-Za-z0-9][A-Za-z0-9_.\\-]*$'",
-        f"{path}: entry 4 (lever-typo): kind: unknown kind 'lever-typo' (one of greenhouse)",
+        f"{path}: entry 4 (lever-typo): kind: unknown kind 'lever-typo' (one of {', '.join(sorted(SOURCE_KINDS))})",
         f"{path}: entry 5 (greenhouse extra): bord: unknown field",
         f"{path}: entry 6 (greenhouse url): base_url: Value error, must start with http:// or https://",
         f"{path}: entry 7: expected a mapping with `kind`",
@@ -108,3 +109,81 @@ def test_db_location_precedence(monkeypatch: pytest.MonkeyPatch, tmp_path: Path)
     monkeypatch.delenv("JOBCRAWL_DB")
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
     assert default_db_path() == tmp_path / "xdg" / "jobcrawl" / "jobcrawl.db"
+
+
+@pytest.mark.parametrize(
+    ("entry", "api_base", "key"),
+    [
+        ({"kind": "lever", "board": "spotify"}, "https://api.lever.co", "spotify"),
+        ({"kind": "lever", "board": "acme", "region": "eu"}, "https://api.eu.lever.co", "acme"),
+        ({"kind": "ashby", "board": "ramp"}, "https://api.ashbyhq.com", "ramp"),
+        (
+            {"kind": "recruitee", "board": "channable"},
+            "https://channable.recruitee.com",
+            "channable",
+        ),
+        ({"kind": "personio", "board": "clark"}, "https://clark.jobs.personio.de", "clark"),
+        (
+            {"kind": "personio", "board": "clark", "domain": "com"},
+            "https://clark.jobs.personio.com",
+            "clark",
+        ),
+        (
+            {"kind": "workday", "url": "https://nvidia.wd5.myworkdayjobs.com/en-US/NVIDIAExternal"},
+            "https://nvidia.wd5.myworkdayjobs.com",
+            "nvidia/NVIDIAExternal",
+        ),
+        (
+            {
+                "kind": "workday",
+                "host": "acme.wd1.myworkdayjobs.com",
+                "tenant": "acme",
+                "site": "Ext",
+            },
+            "https://acme.wd1.myworkdayjobs.com",
+            "acme/Ext",
+        ),
+        (
+            {"kind": "eightfold", "domain": "microsoft.com"},
+            "https://apply.careers.microsoft.com",
+            "microsoft.com",
+        ),
+        (
+            {"kind": "eightfold", "domain": "nvidia.com"},
+            "https://nvidia.eightfold.ai",
+            "nvidia.com",
+        ),
+        (
+            {"kind": "smartrecruiters", "board": "Ubisoft2", "base_url": "http://127.0.0.1:9/"},
+            "http://127.0.0.1:9",
+            "Ubisoft2",
+        ),
+    ],
+)
+def test_family_entries_know_their_host_and_key(
+    entry: dict[str, str], api_base: str, key: str
+) -> None:
+    source = parse_source(entry)
+    assert (source.api_base, source.key) == (api_base, key)
+
+
+@pytest.mark.parametrize(
+    ("entry", "problem"),
+    [
+        ({"kind": "workday", "url": "https://example.com/jobs"}, "expected a Workday careers URL"),
+        ({"kind": "workday", "tenant": "acme"}, "host, site: required (or give url)"),
+        (
+            {
+                "kind": "workday",
+                "url": "https://acme.wd5.myworkdayjobs.com/External",
+                "site": "Int",
+            },
+            "site: 'Int' disagrees with url ('External')",
+        ),
+        ({"kind": "lever", "board": "acme", "region": "us"}, "region: Input should be"),
+        ({"kind": "eightfold", "domain": "not a domain"}, "domain: String should match"),
+    ],
+)
+def test_family_entry_mistakes_name_the_field(entry: dict[str, str], problem: str) -> None:
+    with pytest.raises(ConfigError, match=problem.replace("(", r"\(").replace(")", r"\)")):
+        parse_source(entry)

@@ -13,10 +13,10 @@ from scrapy.crawler import Crawler
 from scrapy.utils.defer import deferred_f_from_coro_f
 from scrapy.utils.test import get_crawler
 
-from crawler.config import GreenhouseSource
 from crawler.demo.server import CareerSiteServer, Fault
 from crawler.errors import ConfigError
 from crawler.items import JobPosting, ListingResult
+from crawler.sources import GreenhouseSource
 from spiders.greenhouse import GreenhouseSpider
 from tests.conftest import crawl_settings
 

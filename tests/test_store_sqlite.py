@@ -138,7 +138,8 @@ def test_wal_mode_and_migrations_are_idempotent(db_path: Path) -> None:
     first.upsert_posting(posting(), seen_at=NOW)
     close_stores()
     reopened = open_store(db_path)
-    assert reopened.schema_version == 1
+    migrations = sorted(Path("crawler/store/migrations/sqlite").glob("*.sql"))
+    assert reopened.schema_version == int(migrations[-1].name[:4]) == len(migrations)
     assert rows(db_path, "PRAGMA journal_mode") == [("wal",)]
     assert reopened.count_jobs(JobQuery()) == 1
 
@@ -219,3 +220,26 @@ def test_runs_are_recorded(store: SQLiteStore) -> None:
         ("gone", False, 0, "HTTP 404"),
     ]
     assert store.get_run(run_id + 1) is None
+
+
+def test_revisions_are_kept_and_unchanged_content_still_updates_them(store: SQLiteStore) -> None:
+    store.upsert_posting(posting(source_revision="2026-11-01"), seen_at=NOW)
+    assert store.revisions("greenhouse", "acme") == {"1": "2026-11-01"}
+    result = store.upsert_posting(posting(source_revision="2026-11-20"), seen_at=NOW)
+    assert result.outcome == "unchanged"
+    assert store.revisions("greenhouse", "acme") == {"1": "2026-11-20"}
+    assert store.revisions("greenhouse", "other") == {}
+    job = store.get_job("greenhouse:acme:1")
+    assert job is not None
+    assert job.source_revision == "2026-11-20"
+
+
+def test_mark_seen_moves_last_seen_of_open_jobs_only(store: SQLiteStore) -> None:
+    store.upsert_posting(posting(), seen_at=NOW)
+    later = NOW + timedelta(days=1)
+    assert store.mark_seen(["greenhouse:acme:1", "greenhouse:acme:404"], seen_at=later) == 1
+    assert store.mark_seen(["greenhouse:acme:1"], seen_at=NOW) == 0  # never moves backwards
+    store.commit()
+    job = store.get_job("greenhouse:acme:1")
+    assert job is not None
+    assert job.last_seen == later

@@ -12,12 +12,13 @@ from rich.table import Table
 
 from crawler.cli import app
 from crawler.cli.options import DbOption, db_path
-from crawler.config import SourceBase, load_sources
+from crawler.config import load_sources
 from crawler.demo.server import BUNDLED_DATA, CareerSiteServer
 from crawler.errors import ConfigError
 from crawler.feeds import write_json_feed, write_jsonl
 from crawler.items import ListingResult
 from crawler.run import ListingCallback, RunSummary, crawl
+from crawler.sources import SourceBase
 from crawler.store import JobQuery, SourceTally, close_stores, open_store
 
 console = Console(stderr=True, soft_wrap=True)
@@ -146,8 +147,8 @@ def demo(
     """
     Run the whole flow offline: a local server with recorded real responses, a crawl, exports.
 
-    Starts a career-site server on 127.0.0.1 that serves real Greenhouse responses bundled with
-    jobcrawl, crawls it into a fresh SQLite file, prints the summary, writes the postings as JSON Lines
+    Starts a career-site server on 127.0.0.1 that serves real ATS responses bundled with jobcrawl
+    (one or more recorded boards per source family), crawls it into a fresh SQLite file, prints the summary, writes the postings as JSON Lines
     and as a JSON Feed, and says where everything is.
 
     Example: jobcrawl demo --dir /tmp/jobcrawl-demo
@@ -157,11 +158,10 @@ def demo(
     for stale in (db, db.with_suffix(".db-wal"), db.with_suffix(".db-shm")):
         stale.unlink(missing_ok=True)
     with CareerSiteServer(BUNDLED_DATA) as server:
-        boards = sorted(p.stem for p in (BUNDLED_DATA / "greenhouse").glob("*.json"))
         sources_file = directory / "sources.yaml"
-        entries = [{"kind": "greenhouse", "board": b, "base_url": server.url} for b in boards]
+        entries = server.sources()
         sources_file.write_text(yaml.safe_dump({"sources": entries}, sort_keys=False))
-        console.print(f"Serving recorded Greenhouse boards at {server.url}")
+        console.print(f"Serving {len(entries)} recorded boards at {server.url}")
         overrides = _settings_overrides([], verbose=False, log_file=None)
         overrides["LOG_LEVEL"] = "CRITICAL"  # the progress lines and the note below say it all
         summary = _run(load_sources(sources_file).sources, db, overrides, quiet=False)

@@ -1,8 +1,9 @@
 """
 A career-site server on 127.0.0.1 that answers like the ATS APIs, from files on disk.
 
-It serves `<data>/greenhouse/<board>.json` at Greenhouse's URL shapes, reading the file on every
-request so a test (or a person) can change a board between two crawls. Faults are queued per path:
+Each source family's URL shapes are answered by its module in `crawler.demo.sites`, from the recorded
+files under `<data>/<family>/`, read again on every request so a test (or a person) can change a board
+between two crawls. Faults are queued per path:
 a 500, a 429 with Retry-After, a truncated body or a delay, each served once, in order, before the
 normal answer resumes. Use it in-process (`with CareerSiteServer(data) as url: ...`) or as
 `python -m crawler.demo.server DATA_DIR`, which prints its base URL on the first line.
@@ -12,8 +13,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import json
-import re
 import threading
 import time
 from collections import defaultdict, deque
@@ -22,11 +21,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import TracebackType
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
+
+from crawler.demo.sites import Answer, SiteRequest, family_modules
 
 BUNDLED_DATA = Path(__file__).parent / "data"
-_GREENHOUSE_BOARD = re.compile(r"^/v1/boards/([^/]+)/jobs/?$")
-_GREENHOUSE_JOB = re.compile(r"^/v1/boards/([^/]+)/jobs/(\d+)/?$")
 
 
 @dataclass
@@ -49,6 +48,9 @@ class CareerSiteServer:
         self.data_dir = data_dir
         self.faults: dict[str, deque[Fault]] = defaultdict(deque)
         self.requests: list[str] = []
+        """Every request's path and query, in arrival order."""
+        self.bodies: list[bytes] = []
+        """Every request's body, in the same order (POST APIs such as Workday's)."""
         self.robots_txt = b"User-agent: *\nAllow: /\n"
         self._httpd = ThreadingHTTPServer(("127.0.0.1", port), self._handler())
         self._httpd.daemon_threads = True
@@ -85,36 +87,45 @@ class CareerSiteServer:
 
     # -- routing ----------------------------------------------------------------------------------
 
-    def answer(self, path: str) -> tuple[int, dict[str, str], bytes]:
-        """Status, headers and body for a GET of `path` (no faults applied)."""
-        if path == "/robots.txt":
+    def answer(self, request: SiteRequest) -> Answer:
+        """Status, headers and body for `request` (no faults applied)."""
+        if request.path == "/robots.txt":
             return 200, {"Content-Type": "text/plain"}, self.robots_txt
-        if match := _GREENHOUSE_BOARD.match(path):
-            body = self._read("greenhouse", match[1])
-            if body is not None:
-                return 200, _JSON, body
-        elif match := _GREENHOUSE_JOB.match(path):
-            body = self._read("greenhouse", match[1])
-            if body is not None:
-                for job in json.loads(body).get("jobs", []):
-                    if str(job.get("id")) == match[2]:
-                        return 200, _JSON, json.dumps(job).encode()
+        for family in family_modules():
+            try:
+                reply: Answer | None = family.answer(request, self.data_dir)
+            except ValueError:  # a malformed request body or query
+                return 400, _JSON, b'{"status": 400, "error": "Bad request"}'
+            if reply is not None:
+                return reply
         return 404, _JSON, b'{"status": 404, "error": "Not found"}'
 
-    def _read(self, family: str, key: str) -> bytes | None:
-        path = self.data_dir / family / f"{key}.json"
-        if "/" in key or not path.is_file():
-            return None
-        return path.read_bytes()
+    def sources(self) -> list[dict[str, Any]]:
+        """Sources-file entries for every recorded board this server answers for."""
+        return [
+            entry
+            for family in family_modules()
+            for entry in family.sources(self.data_dir, self.url)
+        ]
 
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         server = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:
-                path = urlsplit(self.path).path
+                self._reply(b"")
+
+            def do_POST(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                self._reply(self.rfile.read(length))
+
+            def _reply(self, request_body: bytes) -> None:
+                parts = urlsplit(self.path)
+                path = parts.path
                 server.requests.append(self.path)
-                status, headers, body = server.answer(path)
+                request = SiteRequest(self.command, path, parse_qs(parts.query), request_body)
+                server.bodies.append(request_body)
+                status, headers, body = server.answer(request)
                 queue = server.faults.get(path)
                 fault = queue.popleft() if queue else None
                 if fault is not None:

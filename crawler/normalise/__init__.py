@@ -72,6 +72,7 @@ def normalise(raw: RawPosting, *, now: datetime) -> JobPosting:
         department=_tidy(raw.department),
         requisition_id=_tidy(raw.requisition_id),
         language=_tidy(raw.language),
+        source_revision=raw.revision,
     )
 
 

@@ -6,7 +6,7 @@ Pipelines, the CLI and (later) the web pages talk to this interface only, so a b
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal, Protocol
@@ -88,6 +88,10 @@ class Store(Protocol):
     ) -> UpsertResult: ...
 
     def commit(self) -> None: ...
+
+    def revisions(self, source: str, source_key: str) -> dict[str, str]: ...
+
+    def mark_seen(self, job_ids: Iterable[str], *, seen_at: datetime) -> int: ...
 
     def get_job(self, job_id: str) -> JobPosting | None: ...
 

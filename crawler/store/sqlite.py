@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import datetime
 from importlib import resources
 from pathlib import Path
@@ -111,6 +111,7 @@ class SQLiteStore:
     ) -> UpsertResult:
         record = posting.model_dump(mode="json", exclude=set(BOOKKEEPING_FIELDS))
         fingerprint = content_fingerprint(record)
+        revision = posting.source_revision
         seen = iso_utc(seen_at)
         self._begin()
         row = self._conn.execute(
@@ -121,9 +122,9 @@ class SQLiteStore:
             cursor = self._conn.execute(
                 "INSERT INTO jobs (id, source, source_key, source_id, url, title, company,"
                 " location_raw, remote, date_posted, valid_through, status, first_seen, last_seen,"
-                " version, fingerprint, record)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?, 1, ?, ?)",
-                (*self._columns(record), seen, seen, fingerprint, _dumps(record)),
+                " version, fingerprint, record, source_revision)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?, 1, ?, ?, ?)",
+                (*self._columns(record), seen, seen, fingerprint, _dumps(record), revision),
             )
             self._add_version(posting.id, 1, seen, run_id, fingerprint, [], record)
             self._index(cursor.lastrowid, record, replace=False)
@@ -131,9 +132,9 @@ class SQLiteStore:
         reopened = row["status"] == "closed"
         if row["fingerprint"] == fingerprint:
             self._conn.execute(
-                "UPDATE jobs SET last_seen = max(last_seen, ?), status = 'open', closed_at = NULL"
-                " WHERE id = ?",
-                (seen, posting.id),
+                "UPDATE jobs SET last_seen = max(last_seen, ?), status = 'open', closed_at = NULL,"
+                " source_revision = ? WHERE id = ?",
+                (seen, revision, posting.id),
             )
             return UpsertResult("unchanged", row["version"], reopened=reopened)
         changed = changed_fields(json.loads(row["record"]), record)
@@ -142,12 +143,40 @@ class SQLiteStore:
             "UPDATE jobs SET source = ?, source_key = ?, source_id = ?, url = ?, title = ?,"
             " company = ?, location_raw = ?, remote = ?, date_posted = ?, valid_through = ?,"
             " status = 'open', closed_at = NULL, last_seen = max(last_seen, ?), version = ?,"
-            " fingerprint = ?, record = ? WHERE id = ?",
-            (*self._columns(record)[1:], seen, version, fingerprint, _dumps(record), posting.id),
+            " fingerprint = ?, record = ?, source_revision = ? WHERE id = ?",
+            (
+                *self._columns(record)[1:],
+                *(seen, version, fingerprint, _dumps(record), revision, posting.id),
+            ),
         )
         self._add_version(posting.id, version, seen, run_id, fingerprint, changed, record)
         self._index(row["rowid"], record, replace=True)
         return UpsertResult("changed", version, changed, reopened)
+
+    def revisions(self, source: str, source_key: str) -> dict[str, str]:
+        """Source id -> stored revision, for the source's open jobs that have one."""
+        rows = self._conn.execute(
+            "SELECT source_id, source_revision FROM jobs WHERE source = ? AND source_key = ?"
+            " AND status = 'open' AND source_revision IS NOT NULL",
+            (source, source_key),
+        )
+        return {row[0]: row[1] for row in rows}
+
+    def mark_seen(self, job_ids: Iterable[str], *, seen_at: datetime) -> int:
+        """Move `last_seen` of open jobs that a listing held but no posting was written for."""
+        seen = iso_utc(seen_at)
+        self._begin()
+        count = 0
+        ids = list(job_ids)
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            cursor = self._conn.execute(
+                f"UPDATE jobs SET last_seen = ? WHERE status = 'open' AND last_seen < ?"  # noqa: S608
+                f" AND id IN ({','.join('?' * len(chunk))})",
+                (seen, seen, *chunk),
+            )
+            count += cursor.rowcount
+        return count
 
     @staticmethod
     def _columns(record: dict[str, Any]) -> tuple[Any, ...]:
@@ -311,7 +340,8 @@ class SQLiteStore:
 
 
 _SELECT_JOB = (
-    "SELECT jobs.record, jobs.first_seen, jobs.last_seen, jobs.closed_at, jobs.status FROM jobs"
+    "SELECT jobs.record, jobs.first_seen, jobs.last_seen, jobs.closed_at, jobs.status,"
+    " jobs.source_revision FROM jobs"
 )
 _COUNT = "SELECT count(*) FROM jobs"
 
