@@ -44,6 +44,9 @@ ITEM_PIPELINES = {
 
 # -- jobcrawl -------------------------------------------------------------------------------------
 JOBCRAWL_DB = None  # database path; None: $JOBCRAWL_DB or ~/.local/share/jobcrawl/jobcrawl.db
+JOBCRAWL_REFETCH_DETAILS = (
+    False  # True: fetch every job's detail, even when its listing revision is unchanged
+)
 JOBCRAWL_RETRY_AFTER_MAX = 120.0  # never wait longer than this, seconds, before a retry
 JOBCRAWL_RETRY_BACKOFF = 1.0  # first backoff, seconds, when a 429/5xx has no Retry-After; doubles
 JOBCRAWL_RUN_ID = None  # the `runs` row to record into; None: the store pipeline opens its own run
