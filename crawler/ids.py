@@ -31,8 +31,11 @@ _TRACKING_LIST = sorted(TRACKING_PARAMETERS)
 
 # Fields that are bookkeeping, not content: a change in them is not a new version of the posting.
 BOOKKEEPING_FIELDS = frozenset(
-    {"first_seen", "last_seen", "closed_at", "status", "source_revision"}
-)
+    {
+        "first_seen", "last_seen", "closed_at", "status", "source_revision", "close_reason",
+        "reopened_at", "expires_at", "expires_at_estimated",
+    }
+)  # fmt: skip
 
 
 def job_id(source: str, source_key: str, source_id: str) -> str:

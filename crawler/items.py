@@ -23,6 +23,7 @@ EmploymentType = Literal[
 ]
 SalaryPeriod = Literal["HOUR", "DAY", "WEEK", "MONTH", "YEAR"]
 JobStatus = Literal["open", "closed"]
+CloseReason = Literal["absent_from_listing", "detail_gone", "expired"]
 
 
 @dataclass(kw_only=True, slots=True)
@@ -64,6 +65,17 @@ class RawPosting:
 
 
 @dataclass(kw_only=True, slots=True)
+class JobGone:
+    """A listed job whose own page answered 404/410 or "no longer available": it has closed."""
+
+    source: str
+    source_key: str
+    source_id: str
+    reason: str
+    """The first line of the evidence, e.g. "https://...: HTTP 404"."""
+
+
+@dataclass(kw_only=True, slots=True)
 class ListingResult:
     """The end of one source's listing: was it read completely, and which ids did it hold?"""
 
@@ -75,6 +87,10 @@ class ListingResult:
     error: str | None = None
     """First line of what went wrong when `complete` is false."""
     pages: int = 0
+    closed: int = 0
+    """Stored jobs this listing closed (set by the lifecycle pipeline)."""
+    suspect: str | None = None
+    """Why a listing that parsed is not trusted to close jobs (far fewer jobs than the last one)."""
 
 
 class Location(BaseModel):
@@ -219,6 +235,18 @@ class JobPosting(BaseModel):
     """When jobcrawl found the posting gone (UTC); null while open."""
     status: JobStatus = "open"
     """`open` or `closed`."""
+    close_reason: CloseReason | None = None
+    """Why the job was closed: `absent_from_listing` (a complete listing of its source no longer held
+    it), `detail_gone` (its own page answered 404/410) or `expired` (its `valid_through` passed while
+    no listing showed it); null while open."""
+    reopened_at: datetime | None = None
+    """When a closed job last came back to its listing (UTC); null if it never closed and returned."""
+    expires_at: date | None = None
+    """When the job is expected to close: `valid_through` where the source states it, otherwise an
+    estimate from how long the source's jobs stay open (see `expires_at_estimated`)."""
+    expires_at_estimated: bool | None = None
+    """True when `expires_at` is jobcrawl's estimate, false when the source stated it; null with no
+    `expires_at`."""
     source_revision: str | None = None
     """The source's change marker for the job as its listing shows it (a date or a digest of the
     listing entry), where the posting's own fields come from a separate detail request. A re-crawl

@@ -39,11 +39,19 @@ ITEM_PIPELINES = {
     "pipelines.normalise.NormalisePipeline": 100,
     "pipelines.validate.ValidatePipeline": 200,
     "pipelines.dedupe.DedupePipeline": 300,
+    "pipelines.lifecycle.LifecyclePipeline": 350,
     "pipelines.store.StorePipeline": 400,
 }
 
 # -- jobcrawl -------------------------------------------------------------------------------------
+JOBCRAWL_CLOSE_AFTER_MISSES = 1  # complete listings in a row a job must be missing from to close
 JOBCRAWL_DB = None  # database path; None: $JOBCRAWL_DB or ~/.local/share/jobcrawl/jobcrawl.db
+JOBCRAWL_JOB_LIFETIME_DAYS = (
+    60  # estimated days open, for expires_at, while a source's history is short
+)
+JOBCRAWL_LIFETIME_MIN_HISTORY = (
+    5  # closed jobs a source needs before its own median lifetime is used
+)
 JOBCRAWL_REFETCH_DETAILS = (
     False  # True: fetch every job's detail, even when its listing revision is unchanged
 )
@@ -52,5 +60,8 @@ JOBCRAWL_RETRY_BACKOFF = 1.0  # first backoff, seconds, when a 429/5xx has no Re
 JOBCRAWL_RUN_ID = None  # the `runs` row to record into; None: the store pipeline opens its own run
 JOBCRAWL_RUN_STARTED = (
     None  # ISO time the run started, the "now" for relative dates; None: spider open
+)
+JOBCRAWL_SUSPECT_LISTING_RATIO = (
+    0.5  # a listing under this share of the last complete one closes nothing
 )
 JOBCRAWL_STORE_BATCH_SIZE = 500  # postings per database transaction

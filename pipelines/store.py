@@ -68,18 +68,21 @@ class StorePipeline:
         assert self.store is not None  # noqa: S101 (opened in open_spider)
         if isinstance(item, JobPosting):
             result = self.store.upsert_posting(item, seen_at=self.seen_at, run_id=self.run_id)
-            self._tally(item.source, item.source_key).count(result.outcome)
+            self._tally(item.source, item.source_key).count(
+                result.outcome, reopened=result.reopened
+            )
             self.uncommitted += 1
             if self.uncommitted >= self.batch_size:
                 self.store.commit()
                 self.uncommitted = 0
         elif isinstance(item, ListingResult):
-            # Jobs whose detail was skipped as unchanged were seen without a posting.
-            self.store.mark_seen(item.seen_ids, seen_at=self.seen_at)
             tally = self._tally(item.source, item.source_key)
             tally.complete = item.complete
             tally.pages = item.pages
             tally.error = item.error
+            tally.seen = len(set(item.seen_ids))
+            tally.closed = item.closed
+            tally.suspect = item.suspect is not None
         return item
 
     def item_dropped(

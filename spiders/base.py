@@ -9,7 +9,9 @@ closes a job on a partial listing.
 
 Families whose listing lacks fields (descriptions, dates) name a `Detail` per job; the template fetches
 it only when the job is new or its listing `revision` moved since the stored one, so a re-crawl of an
-unchanged board costs its listing pages and nothing more. A job whose detail fails is still seen.
+unchanged board costs its listing pages and nothing more. A job whose detail fails is still seen; one
+whose detail answers 404/410 (or that `parse_detail` finds "no longer available") is reported as a
+`JobGone`, which the lifecycle closes.
 """
 
 from __future__ import annotations
@@ -25,9 +27,16 @@ from twisted.python.failure import Failure
 from crawler.config import default_db_path, parse_source
 from crawler.errors import ConfigError
 from crawler.ids import job_id
-from crawler.items import ListingResult, RawPosting
+from crawler.items import JobGone, ListingResult, RawPosting
 from crawler.sources import SourceBase
 from crawler.store import open_store
+
+GONE_STATUSES = frozenset({404, 410})
+"""Detail statuses that mean the job itself is gone (the lifecycle closes it as `detail_gone`)."""
+
+
+class JobGoneError(Exception):
+    """Raised by a family's `parse_detail` when the page says the job is no longer available."""
 
 
 def first_line(text: object) -> str:
@@ -190,6 +199,8 @@ class ApiSourceSpider(SourceSpider):
         state = self._listings[source.label]
         try:
             posting = self.parse_detail(response, source, detail)
+        except JobGoneError as exc:
+            yield self._gone(source, detail, f"{response.url}: {first_line(exc)}")
         except (ValueError, KeyError, TypeError) as exc:
             self._detail_failed(source, f"{response.url}: unreadable detail: {first_line(exc)}")
         else:
@@ -200,8 +211,20 @@ class ApiSourceSpider(SourceSpider):
     def _on_detail_error(self, failure: Failure) -> Iterator[Any]:
         request = failure.request  # type: ignore[attr-defined]
         source: SourceBase = request.cb_kwargs["source"]
-        self._detail_failed(source, f"{request.url}: {_failure_reason(failure)}")
+        reason = f"{request.url}: {_failure_reason(failure)}"
+        response = getattr(failure.value, "response", None)
+        if response is not None and response.status in GONE_STATUSES:
+            yield self._gone(source, request.cb_kwargs["detail"], reason)
+        else:
+            self._detail_failed(source, reason)
         yield from self._page_done(self._listings[source.label])
+
+    def _gone(self, source: SourceBase, detail: Detail, reason: str) -> JobGone:
+        """The listing still shows the job but its own page says it has closed."""
+        self.logger.info("%s: job %s is gone: %s", source.label, detail.source_id, reason)
+        return JobGone(
+            source=source.kind, source_key=source.key, source_id=detail.source_id, reason=reason
+        )
 
     def _detail_failed(self, source: SourceBase, problem: str) -> None:
         """The job stays seen and its stored record untouched; the listing is still complete."""

@@ -48,7 +48,11 @@ def _progress(quiet: bool) -> ListingCallback:
         if quiet:
             return
         label = f"{listing.source}:{listing.source_key}"
-        counts = f"{tally.seen} jobs ({tally.new} new, {tally.updated} updated)" if tally else ""
+        counts = (
+            f"{tally.seen} jobs ({tally.new} new, {tally.updated} updated, {listing.closed} closed)"
+            if tally
+            else ""
+        )
         if listing.complete:
             console.print(f"[green]✓[/] {label}  {counts}")
         else:
@@ -61,7 +65,7 @@ def summary_table(summary: RunSummary) -> Table:
     table = Table(title=f"Run {summary.run_id}: {summary.status}")
     table.add_column("source", no_wrap=True)
     table.add_column("listing", no_wrap=True)
-    for column in ("seen", "new", "updated", "unchanged", "dropped"):
+    for column in ("seen", "new", "updated", "unchanged", "closed", "reopened", "dropped"):
         table.add_column(column, justify="right", no_wrap=True)
     errors = any(tally.error for tally in summary.sources)
     if errors:
@@ -69,11 +73,13 @@ def summary_table(summary: RunSummary) -> Table:
     for tally in summary.sources:
         table.add_row(
             f"{tally.source}:{tally.source_key}",
-            "complete" if tally.complete else "incomplete",
+            "suspect" if tally.suspect else "complete" if tally.complete else "incomplete",
             str(tally.seen),
             str(tally.new),
             str(tally.updated),
             str(tally.unchanged),
+            str(tally.closed),
+            str(tally.reopened),
             str(tally.dropped),
             *([_reason(tally.error)] if errors else []),
         )

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal, Protocol
 
-from crawler.items import JobPosting
+from crawler.items import CloseReason, JobPosting
 
 Outcome = Literal["new", "changed", "unchanged"]
 
@@ -58,9 +58,13 @@ class SourceTally:
     unchanged: int = 0
     dropped: int = 0
     error: str | None = None
+    closed: int = 0
+    reopened: int = 0
+    suspect: bool = False
+    """The listing parsed but held far fewer jobs than the last complete one, so it closed nothing."""
 
-    def count(self, outcome: Outcome) -> None:
-        self.seen += 1
+    def count(self, outcome: Outcome, *, reopened: bool = False) -> None:
+        self.reopened += reopened
         if outcome == "new":
             self.new += 1
         elif outcome == "changed":
@@ -92,6 +96,22 @@ class Store(Protocol):
     def revisions(self, source: str, source_key: str) -> dict[str, str]: ...
 
     def mark_seen(self, job_ids: Iterable[str], *, seen_at: datetime) -> int: ...
+
+    def close_missing(
+        self, source: str, source_key: str, seen_ids: Iterable[str], *, at: datetime, after: int
+    ) -> list[str]: ...
+
+    def close_job(self, job_id: str, *, at: datetime, reason: CloseReason) -> bool: ...
+
+    def expire_jobs(
+        self, *, at: datetime, unseen_since: datetime, sources: Iterable[tuple[str, str]]
+    ) -> list[str]: ...
+
+    def open_days(self, source: str, source_key: str) -> list[float]: ...
+
+    def estimate_expiry(self, source: str, source_key: str, *, days: int) -> int: ...
+
+    def last_listings(self, source: str, source_key: str, limit: int = 1) -> list[SourceTally]: ...
 
     def get_job(self, job_id: str) -> JobPosting | None: ...
 

@@ -19,7 +19,7 @@ from typing import Any
 
 from crawler.errors import StoreError
 from crawler.ids import BOOKKEEPING_FIELDS, changed_fields, content_fingerprint
-from crawler.items import JobPosting
+from crawler.items import CloseReason, JobPosting
 from crawler.store.base import JobQuery, RunRecord, SourceTally, UpsertResult, iso_utc
 
 SCHEMA_FIELDS = tuple(JobPosting.model_fields)
@@ -122,9 +122,13 @@ class SQLiteStore:
             cursor = self._conn.execute(
                 "INSERT INTO jobs (id, source, source_key, source_id, url, title, company,"
                 " location_raw, remote, date_posted, valid_through, status, first_seen, last_seen,"
-                " version, fingerprint, record, source_revision)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?, 1, ?, ?, ?)",
-                (*self._columns(record), seen, seen, fingerprint, _dumps(record), revision),
+                " version, fingerprint, record, source_revision, expires_at, expires_at_estimated)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?, 1, ?, ?, ?, ?, ?)",
+                (
+                    *self._columns(record),
+                    *(seen, seen, fingerprint, _dumps(record), revision),
+                    *_stated_expiry(record),
+                ),
             )
             self._add_version(posting.id, 1, seen, run_id, fingerprint, [], record)
             self._index(cursor.lastrowid, record, replace=False)
@@ -132,21 +136,20 @@ class SQLiteStore:
         reopened = row["status"] == "closed"
         if row["fingerprint"] == fingerprint:
             self._conn.execute(
-                "UPDATE jobs SET last_seen = max(last_seen, ?), status = 'open', closed_at = NULL,"
+                f"UPDATE jobs SET last_seen = max(last_seen, ?), {_SEEN_AGAIN},"
                 " source_revision = ? WHERE id = ?",
-                (seen, revision, posting.id),
+                (seen, seen, revision, posting.id),
             )
             return UpsertResult("unchanged", row["version"], reopened=reopened)
         changed = changed_fields(json.loads(row["record"]), record)
         version = row["version"] + 1
         self._conn.execute(
-            "UPDATE jobs SET source = ?, source_key = ?, source_id = ?, url = ?, title = ?,"
-            " company = ?, location_raw = ?, remote = ?, date_posted = ?, valid_through = ?,"
-            " status = 'open', closed_at = NULL, last_seen = max(last_seen, ?), version = ?,"
-            " fingerprint = ?, record = ?, source_revision = ? WHERE id = ?",
+            _UPDATE_CHANGED,
             (
                 *self._columns(record)[1:],
-                *(seen, version, fingerprint, _dumps(record), revision, posting.id),
+                *(seen, seen, version, fingerprint, _dumps(record), revision),
+                *_stated_expiry(record),
+                posting.id,
             ),
         )
         self._add_version(posting.id, version, seen, run_id, fingerprint, changed, record)
@@ -171,12 +174,110 @@ class SQLiteStore:
         for start in range(0, len(ids), 500):
             chunk = ids[start : start + 500]
             cursor = self._conn.execute(
-                f"UPDATE jobs SET last_seen = ? WHERE status = 'open' AND last_seen < ?"  # noqa: S608
+                f"UPDATE jobs SET last_seen = ?, missed_listings = 0"
+                " WHERE status = 'open' AND last_seen < ?"
                 f" AND id IN ({','.join('?' * len(chunk))})",
                 (seen, seen, *chunk),
             )
             count += cursor.rowcount
         return count
+
+    def close_missing(
+        self, source: str, source_key: str, seen_ids: Iterable[str], *, at: datetime, after: int
+    ) -> list[str]:
+        """
+        Count one more missed complete listing for the source's open jobs not in `seen_ids`.
+
+        Those missed by `after` complete listings in a row are closed as `absent_from_listing`;
+        their ids are returned. Only ever call this with a complete, trusted listing.
+        """
+        when = iso_utc(at)
+        self._begin()
+        self._conn.execute("CREATE TEMP TABLE IF NOT EXISTS listed (id TEXT PRIMARY KEY)")
+        self._conn.execute("DELETE FROM listed")
+        self._conn.executemany("INSERT OR IGNORE INTO listed VALUES (?)", ((i,) for i in seen_ids))
+        missing = "source = ? AND source_key = ? AND status = 'open' AND id NOT IN (SELECT id FROM listed)"
+        self._conn.execute(
+            f"UPDATE jobs SET missed_listings = missed_listings + 1 WHERE {missing}",
+            (source, source_key),
+        )
+        closed = [
+            row[0]
+            for row in self._conn.execute(
+                f"SELECT id FROM jobs WHERE {missing} AND missed_listings >= ? ORDER BY id",
+                (source, source_key, after),
+            )
+        ]
+        self._conn.executemany(
+            "UPDATE jobs SET status = 'closed', closed_at = ?, close_reason = 'absent_from_listing'"
+            " WHERE id = ?",
+            ((when, job_id) for job_id in closed),
+        )
+        self._conn.execute("DELETE FROM listed")
+        return closed
+
+    def close_job(self, job_id: str, *, at: datetime, reason: CloseReason) -> bool:
+        """Close one open job; false when it is unknown or already closed."""
+        self._begin()
+        cursor = self._conn.execute(
+            "UPDATE jobs SET status = 'closed', closed_at = ?, close_reason = ?"
+            " WHERE id = ? AND status = 'open'",
+            (iso_utc(at), reason, job_id),
+        )
+        return cursor.rowcount == 1
+
+    def expire_jobs(
+        self, *, at: datetime, unseen_since: datetime, sources: Iterable[tuple[str, str]]
+    ) -> list[str]:
+        """Close the sources' open jobs whose `valid_through` day is past and no listing showed since."""
+        self._begin()
+        expired: list[str] = []
+        for source, source_key in sources:
+            where = (
+                "source = ? AND source_key = ? AND status = 'open' AND valid_through < ?"
+                " AND last_seen < ?"
+            )
+            arguments = (source, source_key, at.date().isoformat(), iso_utc(unseen_since))
+            expired += [
+                row[0]
+                for row in self._conn.execute(f"SELECT id FROM jobs WHERE {where}", arguments)
+            ]
+            self._conn.execute(
+                "UPDATE jobs SET status = 'closed', closed_at = ?, close_reason = 'expired'"
+                f" WHERE {where}",
+                (iso_utc(at), *arguments),
+            )
+        return sorted(expired)
+
+    def open_days(self, source: str, source_key: str) -> list[float]:
+        """How many days each closed job of the source stayed open (first seen to closed)."""
+        rows = self._conn.execute(
+            "SELECT julianday(closed_at) - julianday(first_seen) FROM jobs"
+            " WHERE source = ? AND source_key = ? AND status = 'closed'"
+            " AND close_reason = 'absent_from_listing'",
+            (source, source_key),
+        )
+        return [row[0] for row in rows]
+
+    def estimate_expiry(self, source: str, source_key: str, *, days: int) -> int:
+        """Set `expires_at` of open jobs that state no `valid_through` to posted (or seen) + days."""
+        self._begin()
+        cursor = self._conn.execute(
+            "UPDATE jobs SET expires_at = date(coalesce(date_posted, substr(first_seen, 1, 10)), ?),"
+            " expires_at_estimated = 1 WHERE source = ? AND source_key = ? AND status = 'open'"
+            " AND valid_through IS NULL",
+            (f"+{days} days", source, source_key),
+        )
+        return cursor.rowcount
+
+    def last_listings(self, source: str, source_key: str, limit: int = 1) -> list[SourceTally]:
+        """The source's most recent recorded listings, newest first."""
+        rows = self._conn.execute(
+            "SELECT * FROM run_sources WHERE source = ? AND source_key = ?"
+            " ORDER BY run_id DESC LIMIT ?",
+            (source, source_key, limit),
+        ).fetchall()
+        return [_tally(row) for row in rows]
 
     @staticmethod
     def _columns(record: dict[str, Any]) -> tuple[Any, ...]:
@@ -300,10 +401,12 @@ class SQLiteStore:
         self.commit()
         self._conn.execute(
             "INSERT OR REPLACE INTO run_sources (run_id, source, source_key, complete, pages, seen,"
-            " new, updated, unchanged, dropped, error) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " new, updated, unchanged, dropped, error, closed, reopened, suspect)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 run_id, tally.source, tally.source_key, int(tally.complete), tally.pages,
                 tally.seen, tally.new, tally.updated, tally.unchanged, tally.dropped, tally.error,
+                tally.closed, tally.reopened, int(tally.suspect),
             ),
         )  # fmt: skip
 
@@ -321,37 +424,63 @@ class SQLiteStore:
         rows = self._conn.execute(
             "SELECT * FROM run_sources WHERE run_id = ? ORDER BY source, source_key", (run_id,)
         ).fetchall()
-        tallies = [
-            SourceTally(
-                source=row["source"],
-                source_key=row["source_key"],
-                complete=bool(row["complete"]),
-                pages=row["pages"],
-                seen=row["seen"],
-                new=row["new"],
-                updated=row["updated"],
-                unchanged=row["unchanged"],
-                dropped=row["dropped"],
-                error=row["error"],
-            )
-            for row in rows
-        ]
+        tallies = [_tally(row) for row in rows]
         return RunRecord(run["id"], run["started_at"], run["finished_at"], run["status"], tallies)
 
 
-_SELECT_JOB = (
-    "SELECT jobs.record, jobs.first_seen, jobs.last_seen, jobs.closed_at, jobs.status,"
-    " jobs.source_revision FROM jobs"
+_SELECT_JOB = "SELECT jobs.record, {} FROM jobs".format(
+    ", ".join("jobs." + name for name in sorted(BOOKKEEPING_FIELDS))
+)
+# A job in a listing again: open, and if it was closed, reopened now (`status` is the old value here).
+_SEEN_AGAIN = (
+    "reopened_at = CASE WHEN status = 'closed' THEN ? ELSE reopened_at END,"
+    " status = 'open', closed_at = NULL, close_reason = NULL, missed_listings = 0"
 )
 _COUNT = "SELECT count(*) FROM jobs"
+_UPDATE_CHANGED = (
+    "UPDATE jobs SET source = ?, source_key = ?, source_id = ?, url = ?, title = ?,"
+    " company = ?, location_raw = ?, remote = ?, date_posted = ?, valid_through = ?, "
+    + _SEEN_AGAIN
+    + ", last_seen = max(last_seen, ?), version = ?, fingerprint = ?, record = ?,"
+    " source_revision = ?,"
+    " expires_at = coalesce(?, CASE WHEN expires_at_estimated THEN expires_at END),"
+    " expires_at_estimated = coalesce(?, CASE WHEN expires_at_estimated THEN 1 END)"
+    " WHERE id = ?"
+)
 
 
 def _row_record(row: sqlite3.Row) -> dict[str, Any]:
     """A stored row as a schema record, fields in schema order."""
     content = json.loads(row["record"])
     bookkeeping = {name: row[name] for name in BOOKKEEPING_FIELDS}
+    if bookkeeping["expires_at_estimated"] is not None:
+        bookkeeping["expires_at_estimated"] = bool(bookkeeping["expires_at_estimated"])
     merged = {**content, **bookkeeping}
     return {name: merged.get(name) for name in SCHEMA_FIELDS}
+
+
+def _tally(row: sqlite3.Row) -> SourceTally:
+    return SourceTally(
+        source=row["source"],
+        source_key=row["source_key"],
+        complete=bool(row["complete"]),
+        pages=row["pages"],
+        seen=row["seen"],
+        new=row["new"],
+        updated=row["updated"],
+        unchanged=row["unchanged"],
+        dropped=row["dropped"],
+        error=row["error"],
+        closed=row["closed"],
+        reopened=row["reopened"],
+        suspect=bool(row["suspect"]),
+    )
+
+
+def _stated_expiry(record: dict[str, Any]) -> tuple[str | None, int | None]:
+    """`expires_at` and its estimated flag when the posting states `valid_through`."""
+    stated = record.get("valid_through")
+    return (stated, 0) if stated else (None, None)
 
 
 def _dumps(record: dict[str, Any]) -> str:
