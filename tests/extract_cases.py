@@ -89,6 +89,7 @@ def page_dict(page: ListingPage) -> dict[str, Any]:
         "unreadable_ids": page.unreadable_ids,
         "problems": page.problems,
         "incomplete": page.incomplete,
+        "details": [dataclasses.asdict(d) for d in page.details],
     }
 
 

@@ -51,6 +51,7 @@ def test_page_shape(case: Case) -> None:
     ]
     for key in ("unreadable_ids", "problems", "incomplete"):
         assert got[key] == expected[key], key
+    assert got["details"] == expected.get("details", []), "details"
 
 
 @pytest.mark.parametrize("case", EXPECTED_CASES, ids=lambda c: c.id)

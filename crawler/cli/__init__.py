@@ -37,6 +37,7 @@ app = typer.Typer(
 
 # Registering the commands is the point of these imports.
 from crawler.cli import crawl as _crawl  # noqa: E402, F401
+from crawler.cli import detect as _detect  # noqa: E402, F401
 from crawler.cli import jobs as _jobs  # noqa: E402, F401
 
 
