@@ -87,6 +87,8 @@ class ListingResult:
     error: str | None = None
     """First line of what went wrong when `complete` is false."""
     pages: int = 0
+    unchanged_details: int = 0
+    """Listed jobs whose detail was not fetched because their revision had not moved."""
     closed: int = 0
     """Stored jobs this listing closed (set by the lifecycle pipeline)."""
     suspect: str | None = None

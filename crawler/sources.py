@@ -122,6 +122,8 @@ class PersonioSource(BoardSource):
     kind: Literal["personio"] = "personio"
     domain: Literal["de", "com"] = "de"
     """The top-level domain the careers page is on: `jobs.personio.de` or `jobs.personio.com`."""
+    language: Literal["de", "en", "fr", "es", "nl", "it", "pt"] | None = None
+    """The feed's language (`?language=`); unset, Personio answers in the careers page's default."""
 
     default_base_url: ClassVar[str] = "https://{board}.jobs.personio.{domain}"
 

@@ -81,6 +81,7 @@ class StorePipeline:
             tally.pages = item.pages
             tally.error = item.error
             tally.seen = len(set(item.seen_ids))
+            tally.unchanged += item.unchanged_details
             tally.closed = item.closed
             tally.suspect = item.suspect is not None
         return item

@@ -79,6 +79,8 @@ class _ListingState:
     seen_ids: list[str] = field(default_factory=list)
     error: str | None = None
     revisions: dict[str, str] | None = None
+    detailed: set[str] = field(default_factory=set)
+    unchanged_details: int = 0
 
     def result(self) -> ListingResult:
         return ListingResult(
@@ -88,6 +90,7 @@ class _ListingState:
             seen_ids=self.seen_ids,
             error=self.error,
             pages=self.pages,
+            unchanged_details=self.unchanged_details,
         )
 
 
@@ -182,9 +185,15 @@ class ApiSourceSpider(SourceSpider):
         state = self._listings[source.label]
         stats = self.crawler.stats
         for detail in page.details:
-            state.seen_ids.append(job_id(source.kind, source.key, detail.source_id))
+            the_id = job_id(source.kind, source.key, detail.source_id)
+            if the_id in state.detailed:
+                # Listed twice (overlapping pages): Scrapy would drop the second request unanswered.
+                continue
+            state.detailed.add(the_id)
+            state.seen_ids.append(the_id)
             known = self._known_revisions(source).get(detail.source_id)
             if detail.revision is not None and known == detail.revision:
+                state.unchanged_details += 1
                 if stats is not None:
                     stats.inc_value("jobcrawl/details/unchanged")
                 continue

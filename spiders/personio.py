@@ -74,6 +74,7 @@ def parse_position(position: etree._Element, position_id: str, source: SourceBas
         date_posted_raw=_child_text(position, "createdAt"),
         description_html=_description(position),
         department=_child_text(position, "department"),
+        language=getattr(source, "language", None),
     )
 
 
@@ -146,7 +147,10 @@ class PersonioSpider(ApiSourceSpider):
     source_model: ClassVar[type[SourceBase]] = PersonioSource
 
     def listing_requests(self, source: SourceBase) -> Iterable[scrapy.Request]:
-        yield scrapy.Request(f"{source.api_base}/xml")
+        language = getattr(source, "language", None)
+        yield scrapy.Request(
+            f"{source.api_base}/xml" + (f"?language={language}" if language else "")
+        )
 
     def extract_page(self, response: Response, source: SourceBase) -> ListingPage:
         if not isinstance(response, TextResponse):

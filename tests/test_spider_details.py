@@ -113,6 +113,7 @@ async def test_recrawl_fetches_only_new_and_changed_jobs(
     assert len(listing(items).seen_ids) == 2
     assert crawler.stats is not None
     assert crawler.stats.get_value("jobcrawl/details/unchanged") == 2
+    assert rows(db_path, "SELECT seen, unchanged FROM run_sources WHERE run_id = 2") == [(2, 2)]
     assert rows(db_path, "SELECT DISTINCT last_seen FROM jobs") == [
         (later(1).replace("+00:00", "Z"),)
     ]

@@ -186,3 +186,18 @@ def test_an_empty_feed_is_a_complete_empty_listing() -> None:
     response = TextResponse("https://clark.jobs.personio.de/xml", body=body)
     page = extract(response, PersonioSource(board="clark"))
     assert (page.postings, page.problems, page.incomplete) == ([], [], None)
+
+
+@deferred_f_from_coro_f
+async def test_language_is_asked_for_and_recorded(
+    career_site: CareerSiteServer, db_path: Path
+) -> None:
+    source = PersonioSource(
+        board="clark", language="en", base_url=f"{career_site.url}/personio/clark"
+    )
+    crawler = get_crawler(PersonioSpider, crawl_settings(db_path))
+    await crawler.crawl_async(sources=[source])
+    assert "/personio/clark/xml?language=en" in career_site.requests
+    assert rows(db_path, "SELECT DISTINCT json_extract(record, '$.language') FROM jobs") == [
+        ("en",)
+    ]

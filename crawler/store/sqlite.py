@@ -80,12 +80,18 @@ class SQLiteStore:
                 )
 
     @property
+    def connection(self) -> sqlite3.Connection:
+        """The open connection, for stores of other records kept in the same file (saved jobs)."""
+        return self._conn
+
+    @property
     def schema_version(self) -> int:
         return int(self._conn.execute("PRAGMA user_version").fetchone()[0])
 
     # -- transactions -------------------------------------------------------------------------
 
-    def _begin(self) -> None:
+    def begin(self) -> None:
+        """Open a write transaction unless one is open; `commit()` ends it."""
         if not self._in_transaction:
             self._conn.execute("BEGIN IMMEDIATE")
             self._in_transaction = True
@@ -113,7 +119,7 @@ class SQLiteStore:
         fingerprint = content_fingerprint(record)
         revision = posting.source_revision
         seen = iso_utc(seen_at)
-        self._begin()
+        self.begin()
         row = self._conn.execute(
             "SELECT rowid, version, fingerprint, record, status FROM jobs WHERE id = ?",
             (posting.id,),
@@ -168,7 +174,7 @@ class SQLiteStore:
     def mark_seen(self, job_ids: Iterable[str], *, seen_at: datetime) -> int:
         """Move `last_seen` of open jobs that a listing held but no posting was written for."""
         seen = iso_utc(seen_at)
-        self._begin()
+        self.begin()
         count = 0
         ids = list(job_ids)
         for start in range(0, len(ids), 500):
@@ -192,7 +198,7 @@ class SQLiteStore:
         their ids are returned. Only ever call this with a complete, trusted listing.
         """
         when = iso_utc(at)
-        self._begin()
+        self.begin()
         self._conn.execute("CREATE TEMP TABLE IF NOT EXISTS listed (id TEXT PRIMARY KEY)")
         self._conn.execute("DELETE FROM listed")
         self._conn.executemany("INSERT OR IGNORE INTO listed VALUES (?)", ((i,) for i in seen_ids))
@@ -218,7 +224,7 @@ class SQLiteStore:
 
     def close_job(self, job_id: str, *, at: datetime, reason: CloseReason) -> bool:
         """Close one open job; false when it is unknown or already closed."""
-        self._begin()
+        self.begin()
         cursor = self._conn.execute(
             "UPDATE jobs SET status = 'closed', closed_at = ?, close_reason = ?"
             " WHERE id = ? AND status = 'open'",
@@ -230,7 +236,7 @@ class SQLiteStore:
         self, *, at: datetime, unseen_since: datetime, sources: Iterable[tuple[str, str]]
     ) -> list[str]:
         """Close the sources' open jobs whose `valid_through` day is past and no listing showed since."""
-        self._begin()
+        self.begin()
         expired: list[str] = []
         for source, source_key in sources:
             where = (
@@ -261,7 +267,7 @@ class SQLiteStore:
 
     def estimate_expiry(self, source: str, source_key: str, *, days: int) -> int:
         """Set `expires_at` of open jobs that state no `valid_through` to posted (or seen) + days."""
-        self._begin()
+        self.begin()
         cursor = self._conn.execute(
             "UPDATE jobs SET expires_at = date(coalesce(date_posted, substr(first_seen, 1, 10)), ?),"
             " expires_at_estimated = 1 WHERE source = ? AND source_key = ? AND status = 'open'"
