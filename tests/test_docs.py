@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 
 from crawler.cli import app
 from crawler.items import JobPosting, Salary, Sections, Skill
+from crawler.sources import SOURCE_KINDS
 
 ROOT = Path(__file__).parent.parent
 DOCS = ROOT / "docs"
@@ -65,3 +66,12 @@ def test_readme_opens_with_the_two_commands() -> None:
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     [test_command] = blocks[1].strip().splitlines()
     assert test_command in ci.splitlines(), "CI must run the README's test command"
+
+
+def test_every_source_kind_has_its_page_and_a_row_in_the_index() -> None:
+    index = (DOCS / "sources.md").read_text(encoding="utf-8")
+    for kind in SOURCE_KINDS:
+        page = DOCS / "sources" / f"{kind}.md"
+        assert page.is_file(), f"{page} is missing"
+        assert f"| `{kind}` |" in index, kind
+        assert f"(sources/{kind}.md)" in index, kind
