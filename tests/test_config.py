@@ -8,7 +8,7 @@ import pytest
 
 from crawler.config import default_db_path, load_sources, parse_source
 from crawler.errors import ConfigError
-from crawler.sources import SOURCE_KINDS, GreenhouseSource
+from crawler.sources import SOURCE_KINDS
 
 EXAMPLE = Path(__file__).parent.parent / "examples" / "sources.yaml"
 
@@ -22,8 +22,8 @@ def write(tmp_path: Path, text: str) -> Path:
 def test_example_file_loads() -> None:
     loaded = load_sources(EXAMPLE)
     assert loaded.errors == []
-    assert {s.kind for s in loaded.sources} == {"greenhouse"}
-    assert all(isinstance(s, GreenhouseSource) for s in loaded.sources)
+    assert {s.kind for s in loaded.sources} == set(SOURCE_KINDS)  # an example of every family
+    assert all(isinstance(s, SOURCE_KINDS[s.kind]) for s in loaded.sources)
 
 
 def test_entry_fields(tmp_path: Path) -> None:
