@@ -200,7 +200,7 @@ async def test_recrawl_of_an_unchanged_board_fetches_only_the_listing(
     assert rows(db_path, "SELECT count(*) FROM job_versions") == [(45,)]
     assert rows(db_path, "SELECT seen, unchanged FROM run_sources ORDER BY run_id") == [
         (45, 0),
-        (45, 0),
+        (45, 45),  # seen in the listing, detail skipped: unchanged
     ]
 
 
