@@ -2,7 +2,8 @@
 Writers that stream schema records to a file: JSON Lines, a JSON array, CSV and JSON Feed 1.1.
 
 Each takes an iterator of records (`Store.iter_jobs`) and writes as it reads, so an export of a
-million jobs holds one record in memory at a time.
+million jobs holds one record in memory at a time. `PostingFeedExporter` keeps Scrapy's own feed
+exports to postings.
 """
 
 from __future__ import annotations
@@ -11,6 +12,9 @@ import csv
 import json
 from collections.abc import Iterable
 from typing import Any, Literal, TextIO
+
+from scrapy.crawler import Crawler
+from scrapy.extensions.feedexport import FeedExporter, ItemFilter
 
 from crawler.items import JobPosting
 
@@ -111,3 +115,21 @@ def feed_item(record: dict[str, Any]) -> dict[str, Any]:
     if record.get("apply_url"):
         item["external_url"] = record["apply_url"]
     return item
+
+
+class PostingFeedExporter(FeedExporter):
+    """
+    Scrapy's feed exports (`scrapy crawl lever -a board=x -O jobs.jsonl`) with postings only.
+
+    Spiders also yield bookkeeping items (`ListingResult`, `JobGone`) that the pipelines need; a feed
+    that names no `item_classes` of its own gets `JobPosting` only, so it holds the schema's records
+    and nothing else. Replaces Scrapy's `FeedExporter` in `EXTENSIONS`.
+    """
+
+    def __init__(self, crawler: Crawler) -> None:
+        super().__init__(crawler)
+        for uri, options in self.feeds.items():
+            if not options.get("item_classes") and "item_filter" not in options:
+                options["item_classes"] = [JobPosting]
+                self.filters[uri] = ItemFilter(options)
+

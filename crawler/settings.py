@@ -24,9 +24,15 @@ RETRY_TIMES = 3  # retries after the first attempt
 ROBOTSTXT_OBEY = True  # obey robots.txt unless a user turns it off
 USER_AGENT = "jobcrawl/0.1 (+https://github.com/jobcrawl/jobcrawl)"  # honest, with a contact
 
+EXTENSIONS = {
+    "scrapy.extensions.feedexport.FeedExporter": None,  # replaced by the one below
+    "crawler.feeds.PostingFeedExporter": 0,  # `-O file` exports postings, not bookkeeping items
+}
+
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,  # replaced by the one below
     "crawler.middlewares.RetryAfterMiddleware": 550,  # waits for Retry-After / backoff, then retries
+    "crawler.middlewares.SourceStatsMiddleware": 950,  # requests and statuses per source, every retry
 }
 
 # -- Scrapy plumbing ------------------------------------------------------------------------------

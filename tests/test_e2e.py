@@ -144,3 +144,21 @@ def test_scrapy_crawl_works_from_the_repository_root(
     assert "'item_scraped_count': 3" in result.stderr  # 2 postings + 1 listing result
     listed = jobcrawl("jobs", "--db", str(db), "--json")
     assert len(listed.stdout.splitlines()) == 2
+
+
+def test_scrapy_feed_export_holds_schema_records_only(
+    career_site: CareerSiteServer, tmp_path: Path
+) -> None:
+    out = tmp_path / "out.jsonl"
+    result = subprocess.run(
+        [
+            sys.executable, "-m", "scrapy", "crawl", "lever",
+            "-a", "board=spotify", "-a", f"base_url={career_site.url}",
+            "-s", f"JOBCRAWL_DB={tmp_path / 'feed.db'}", "-O", str(out),
+        ],
+        cwd=ROOT, capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    records = validate_jsonl(out)
+    assert len(records) == 3
+    assert {record["source"] for record in records} == {"lever"}
