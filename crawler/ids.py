@@ -33,7 +33,8 @@ _TRACKING_LIST = sorted(TRACKING_PARAMETERS)
 BOOKKEEPING_FIELDS = frozenset(
     {
         "first_seen", "last_seen", "closed_at", "status", "source_revision", "close_reason",
-        "reopened_at", "expires_at", "expires_at_estimated",
+        "reopened_at", "expires_at", "expires_at_estimated", "repost_of", "duplicate_of",
+        "cluster_id",
     }
 )  # fmt: skip
 

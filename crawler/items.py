@@ -249,6 +249,16 @@ class JobPosting(BaseModel):
     expires_at_estimated: bool | None = None
     """True when `expires_at` is jobcrawl's estimate, false when the source stated it; null with no
     `expires_at`."""
+    repost_of: str | None = None
+    """The id of an older record of the same source that this posting re-publishes (same company,
+    title and places, near-identical description, a new id); null when it is no repost."""
+    duplicate_of: str | None = None
+    """The id of the canonical record of the same job from another source (the company's ATS over
+    its career site over an aggregator, then the richest record); null on the canonical record and
+    on jobs found only once."""
+    cluster_id: str | None = None
+    """The same for every record of one job across sources (derived from the canonical id); null
+    until duplicate detection has run."""
     source_revision: str | None = None
     """The source's change marker for the job as its listing shows it (a date or a digest of the
     listing entry), where the posting's own fields come from a separate detail request. A re-crawl

@@ -19,6 +19,7 @@ from scrapy import signals
 from scrapy.crawler import AsyncCrawlerProcess, Crawler
 from scrapy.settings import Settings
 
+from crawler.duplicates import dedupe_settings, refresh_duplicates
 from crawler.items import ListingResult
 from crawler.sources import SourceBase
 from crawler.store import SourceTally, open_store
@@ -77,6 +78,8 @@ def crawl(
             _report_listings(crawler, on_listing)
         process.crawl(crawler, sources=group)
     process.start()
+    if settings.getbool("JOBCRAWL_DEDUPE"):
+        refresh_duplicates(store, dedupe_settings(settings))
     return _summarise(store, run_id, sources)
 
 

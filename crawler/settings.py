@@ -47,11 +47,23 @@ ITEM_PIPELINES = {
     "pipelines.dedupe.DedupePipeline": 300,
     "pipelines.lifecycle.LifecyclePipeline": 350,
     "pipelines.store.StorePipeline": 400,
+    "pipelines.alerts.AlertsPipeline": 500,  # at the end of the run: raise alerts, deliver the outbox
 }
 
 # -- jobcrawl -------------------------------------------------------------------------------------
+JOBCRAWL_ALERTS_CONFIG = (
+    None  # alerts settings file; None: $JOBCRAWL_ALERTS_CONFIG or ~/.config/jobcrawl/alerts.yaml
+)
 JOBCRAWL_CLOSE_AFTER_MISSES = 1  # complete listings in a row a job must be missing from to close
 JOBCRAWL_DB = None  # database path; None: $JOBCRAWL_DB or ~/.local/share/jobcrawl/jobcrawl.db
+JOBCRAWL_DEDUPE = True  # mark reposts and cross-source duplicates at the end of every run
+JOBCRAWL_DEDUPE_CONTAINMENT_MIN = None  # None: the measured default (docs/dedupe.md)
+JOBCRAWL_DEDUPE_DESCRIPTION_MIN = None  # None: the measured default (docs/dedupe.md)
+JOBCRAWL_DEDUPE_REPOST_DESCRIPTION_MIN = None  # None: the measured default (docs/dedupe.md)
+JOBCRAWL_DEDUPE_TITLE_MIN = None  # None: the measured default (docs/dedupe.md)
+JOBCRAWL_EXPIRY_WARNING_DAYS = (
+    3  # alert when a saved job is expected to close within this many days
+)
 JOBCRAWL_JOB_LIFETIME_DAYS = (
     60  # estimated days open, for expires_at, while a source's history is short
 )

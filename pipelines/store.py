@@ -19,8 +19,10 @@ from scrapy.crawler import Crawler
 
 from crawler.clock import run_started_at
 from crawler.config import default_db_path
+from crawler.duplicates import dedupe_settings, refresh_duplicates
 from crawler.items import JobPosting, ListingResult
-from crawler.store import SourceTally, SQLiteStore, open_store
+from crawler.middlewares import source_requests
+from crawler.store import SourceTally, SQLiteStore, iso_utc, open_store
 
 
 def run_status(tallies: list[SourceTally]) -> str:
@@ -84,6 +86,7 @@ class StorePipeline:
             tally.unchanged += item.unchanged_details
             tally.closed = item.closed
             tally.suspect = item.suspect is not None
+            tally.finished_at = iso_utc(datetime.now(UTC))
         return item
 
     def item_dropped(
@@ -98,7 +101,13 @@ class StorePipeline:
             return
         self.store.commit()
         for tally in self.tallies.values():
+            if self.crawler.stats is not None:
+                label = f"{tally.source}:{tally.source_key}"
+                tally.requests, tally.statuses = source_requests(self.crawler.stats, label)
             self.store.record_source(self.run_id, tally)
         if self.own_run:
+            # A plain `scrapy crawl` is a run of its own: it ends with duplicate detection too.
+            if self.crawler.settings.getbool("JOBCRAWL_DEDUPE"):
+                refresh_duplicates(self.store, dedupe_settings(self.crawler.settings))
             status = run_status(list(self.tallies.values()))
             self.store.finish_run(self.run_id, datetime.now(UTC), status)

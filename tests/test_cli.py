@@ -12,7 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from crawler.cli import app
-from crawler.items import JobPosting, Location, Salary
+from crawler.items import JobPosting, Location, Salary, Skill
 from crawler.sources import SOURCE_KINDS
 from crawler.store import SQLiteStore
 
@@ -141,3 +141,72 @@ def test_crawl_with_bad_sources_file_exits_2(tmp_path: Path) -> None:
     assert result.stderr.strip().splitlines() == [
         f"jobcrawl: error: {sources}: entry 1 (nope): kind: unknown kind 'nope' (one of {KINDS})"
     ]
+
+
+def ids(output: str) -> list[str]:
+    return sorted(json.loads(line)["id"] for line in output.splitlines())
+
+
+def test_skill_seniority_since_and_changed_only_filters(store: SQLiteStore, db_path: Path) -> None:
+    python = Skill(name="Python", category="language", score=1.0)
+    old, recent = datetime(2026, 11, 1, tzinfo=UTC), datetime.now(UTC)
+    for number, (skills, seniority, seen) in enumerate(
+        [([python], "senior", old), ([], "junior", recent), ([python], "junior", recent)], start=1
+    ):
+        store.upsert_posting(
+            JobPosting(
+                id=f"greenhouse:acme:{number}",
+                source="greenhouse",
+                source_key="acme",
+                source_id=str(number),
+                url=f"https://example.org/jobs/{number}",
+                title=f"Engineer {number}",
+                skills=skills,
+                seniority=seniority,  # type: ignore[arg-type]
+            ),
+            seen_at=seen,
+        )
+    store.mark_seen(["greenhouse:acme:2"], seen_at=recent)  # seen again, content unchanged
+    store.commit()
+    db = str(db_path)
+    assert ids(invoke("export", "--db", db, "--skill", "PYTHON")[1]) == [
+        "greenhouse:acme:1",
+        "greenhouse:acme:3",
+    ]
+    assert ids(invoke("export", "--db", db, "--seniority", "junior")[1]) == [
+        "greenhouse:acme:2",
+        "greenhouse:acme:3",
+    ]
+    assert ids(invoke("export", "--db", db, "--since", "7d")[1]) == [
+        "greenhouse:acme:2",
+        "greenhouse:acme:3",
+    ]
+    assert ids(invoke("jobs", "--db", db, "--since", "2026-10-01", "--json")[1]) == [
+        f"greenhouse:acme:{n}" for n in (1, 2, 3)
+    ]
+    code, output = invoke("export", "--db", db, "--since", "yesterday")
+    assert code == 2
+    assert "--since: 'yesterday': expected a duration back from now" in output
+
+
+def test_changed_only_defaults_to_the_latest_run(store: SQLiteStore, db_path: Path) -> None:
+    store.start_run(datetime(2026, 11, 20, tzinfo=UTC))
+    for number, seen in (
+        (1, datetime(2026, 11, 1, tzinfo=UTC)),
+        (2, datetime(2026, 11, 21, tzinfo=UTC)),
+    ):
+        store.upsert_posting(
+            JobPosting(
+                id=f"greenhouse:acme:{number}",
+                source="greenhouse",
+                source_key="acme",
+                source_id=str(number),
+                url=f"https://example.org/jobs/{number}",
+                title="Engineer",
+            ),
+            seen_at=seen,
+        )
+    store.mark_seen(["greenhouse:acme:1"], seen_at=datetime(2026, 11, 21, tzinfo=UTC))
+    store.commit()
+    output = invoke("export", "--db", str(db_path), "--changed-only")[1]
+    assert ids(output) == ["greenhouse:acme:2"]  # 1 was only seen again, not changed

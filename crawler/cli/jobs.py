@@ -13,10 +13,15 @@ from rich.table import Table
 
 from crawler.cli import app
 from crawler.cli.options import (
+    CanonicalOption,
+    ChangedOnlyOption,
     CompanyOption,
     DbOption,
     QueryOption,
     RemoteOption,
+    SeniorityOption,
+    SinceOption,
+    SkillOption,
     SourceOption,
     StatusOption,
     db_path,
@@ -59,6 +64,10 @@ def jobs(
     remote: RemoteOption = None,
     status: StatusOption = None,
     source: SourceOption = None,
+    skill: SkillOption = None,
+    seniority: SeniorityOption = None,
+    canonical: CanonicalOption = False,
+    since: SinceOption = None,
     limit: Annotated[int, typer.Option(help="At most this many rows.")] = 50,
     as_json: Annotated[bool, typer.Option("--json", help="JSON Lines instead of a table.")] = False,
     db: DbOption = None,
@@ -70,7 +79,16 @@ def jobs(
     """
     store = open_store(db_path(db))
     filters = job_query(
-        query=query, company=company, remote=remote, status=status, source=source, limit=limit
+        query=query,
+        company=company,
+        remote=remote,
+        status=status,
+        source=source,
+        limit=limit,
+        skill=skill,
+        seniority=seniority,
+        canonical=canonical,
+        since=since,
     )
     records = store.iter_jobs(filters)
     if as_json:
@@ -159,6 +177,11 @@ def export(
     remote: RemoteOption = None,
     status: StatusOption = None,
     source: SourceOption = None,
+    skill: SkillOption = None,
+    seniority: SeniorityOption = None,
+    canonical: CanonicalOption = False,
+    since: SinceOption = None,
+    changed_only: ChangedOnlyOption = False,
     limit: Annotated[int | None, typer.Option(help="At most this many records.")] = None,
     db: DbOption = None,
 ) -> None:
@@ -168,11 +191,22 @@ def export(
     jsonl writes one record per line; json one array; csv one flat row per job (lists joined with
     "; ", salary in columns).
 
-    Example: jobcrawl export --format jsonl --status open --output jobs.jsonl
+    Example: jobcrawl export --format jsonl --status open --canonical --since 24h -o jobs.jsonl
     """
     store = open_store(db_path(db))
     filters = job_query(
-        query=query, company=company, remote=remote, status=status, source=source, limit=limit
+        query=query,
+        company=company,
+        remote=remote,
+        status=status,
+        source=source,
+        limit=limit,
+        skill=skill,
+        seniority=seniority,
+        canonical=canonical,
+        since=since,
+        changed_only=changed_only,
+        store=store,
     )
     records = store.iter_jobs(filters)
     if output is None:

@@ -9,11 +9,19 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from crawler.store.base import JobQuery, RunRecord, SourceTally, Store, UpsertResult, iso_utc
+from crawler.store.base import (
+    DuplicateMarks,
+    JobQuery,
+    RunRecord,
+    SourceTally,
+    Store,
+    UpsertResult,
+    iso_utc,
+)
 from crawler.store.sqlite import SQLiteStore
 
 __all__ = [
-    "JobQuery", "RunRecord", "SQLiteStore", "SourceTally", "Store", "UpsertResult", "close_stores",
+    "DuplicateMarks", "JobQuery", "RunRecord", "SQLiteStore", "SourceTally", "Store", "UpsertResult", "close_stores",
     "iso_utc", "open_store",
 ]  # fmt: skip
 

@@ -42,6 +42,25 @@ class JobQuery:
     status: str | None = None
     source: str | None = None
     limit: int | None = None
+    canonical: bool = False
+    """Leave out records that duplicate another source's record (`duplicate_of` set)."""
+    since: datetime | None = None
+    """Only jobs seen in a listing at or after this time."""
+    changed_only: bool = False
+    """Only jobs that are new or whose content changed at or after `since`."""
+    skill: str | None = None
+    """Only jobs with this key skill (its name in the vocabulary, any case)."""
+    seniority: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DuplicateMarks:
+    """What duplicate detection says of one job."""
+
+    job_id: str
+    repost_of: str | None
+    duplicate_of: str | None
+    cluster_id: str | None
 
 
 @dataclass(slots=True)
@@ -62,6 +81,12 @@ class SourceTally:
     reopened: int = 0
     suspect: bool = False
     """The listing parsed but held far fewer jobs than the last complete one, so it closed nothing."""
+    requests: int = 0
+    """Requests sent for this source, every retry counted."""
+    statuses: dict[str, int] = field(default_factory=dict)
+    """How those requests ended: HTTP status or exception name -> count."""
+    finished_at: str | None = None
+    """When the source's listing finished (ISO 8601, UTC)."""
 
     def count(self, outcome: Outcome, *, reopened: bool = False) -> None:
         self.reopened += reopened
@@ -82,6 +107,15 @@ class RunRecord:
     finished_at: str | None
     status: str
     sources: list[SourceTally]
+
+    @property
+    def seconds(self) -> float | None:
+        """How long the run took; None while it runs (or if it never finished)."""
+        if self.finished_at is None:
+            return None
+        return (
+            datetime.fromisoformat(self.finished_at) - datetime.fromisoformat(self.started_at)
+        ).total_seconds()
 
 
 class Store(Protocol):
@@ -113,6 +147,20 @@ class Store(Protocol):
 
     def last_listings(self, source: str, source_key: str, limit: int = 1) -> list[SourceTally]: ...
 
+    def source_history(
+        self, per_source: int = 10
+    ) -> dict[tuple[str, str], list[tuple[int, SourceTally]]]: ...
+
+    def open_job_counts(self) -> dict[tuple[str, str], int]: ...
+
+    def iter_postings(self, query: JobQuery) -> Iterator[JobPosting]: ...
+
+    def set_duplicates(self, marks: Iterable[DuplicateMarks]) -> int: ...
+
+    def duplicate_clusters(
+        self, cluster_id: str | None = None
+    ) -> dict[str, list[dict[str, Any]]]: ...
+
     def get_job(self, job_id: str) -> JobPosting | None: ...
 
     def job_versions(self, job_id: str) -> list[dict[str, Any]]: ...
@@ -128,5 +176,7 @@ class Store(Protocol):
     def finish_run(self, run_id: int, finished_at: datetime, status: str) -> None: ...
 
     def get_run(self, run_id: int) -> RunRecord | None: ...
+
+    def list_runs(self, limit: int = 20) -> list[RunRecord]: ...
 
     def close(self) -> None: ...

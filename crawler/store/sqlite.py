@@ -20,7 +20,14 @@ from typing import Any
 from crawler.errors import StoreError
 from crawler.ids import BOOKKEEPING_FIELDS, changed_fields, content_fingerprint
 from crawler.items import CloseReason, JobPosting
-from crawler.store.base import JobQuery, RunRecord, SourceTally, UpsertResult, iso_utc
+from crawler.store.base import (
+    DuplicateMarks,
+    JobQuery,
+    RunRecord,
+    SourceTally,
+    UpsertResult,
+    iso_utc,
+)
 
 SCHEMA_FIELDS = tuple(JobPosting.model_fields)
 _SEARCH_WORD = re.compile(r"\w+", re.UNICODE)
@@ -276,6 +283,71 @@ class SQLiteStore:
         )
         return cursor.rowcount
 
+    def iter_postings(self, query: JobQuery) -> Iterator[JobPosting]:
+        """Like `iter_jobs`, as `JobPosting`s (for the work that needs the typed record)."""
+        for record in self.iter_jobs(query):
+            yield JobPosting.model_validate(record)
+
+    def duplicate_clusters(self, cluster_id: str | None = None) -> dict[str, list[dict[str, Any]]]:
+        """Clusters of two or more records (or the one named), canonical record first."""
+        where = (
+            "cluster_id = ?"
+            if cluster_id
+            else (
+                "cluster_id IN (SELECT cluster_id FROM jobs WHERE cluster_id IS NOT NULL"
+                " GROUP BY cluster_id HAVING count(*) > 1)"
+            )
+        )
+        rows = self._conn.execute(
+            f"{_SELECT_JOB} WHERE {where} ORDER BY cluster_id, duplicate_of IS NOT NULL, id",
+            (cluster_id,) if cluster_id else (),
+        )
+        clusters: dict[str, list[dict[str, Any]]] = {}
+        for row in rows:
+            record = _row_record(row)
+            clusters.setdefault(record["cluster_id"], []).append(record)
+        return clusters
+
+    def set_duplicates(self, marks: Iterable[DuplicateMarks]) -> int:
+        """Write `repost_of`, `duplicate_of` and `cluster_id`; returns how many jobs changed."""
+        self.begin()
+        changed = 0
+        for mark in marks:
+            cursor = self._conn.execute(
+                "UPDATE jobs SET repost_of = ?, duplicate_of = ?, cluster_id = ? WHERE id = ?"
+                " AND (repost_of IS NOT ? OR duplicate_of IS NOT ? OR cluster_id IS NOT ?)",
+                (
+                    mark.repost_of, mark.duplicate_of, mark.cluster_id, mark.job_id,
+                    mark.repost_of, mark.duplicate_of, mark.cluster_id,
+                ),
+            )  # fmt: skip
+            changed += cursor.rowcount
+        return changed
+
+    def source_history(
+        self, per_source: int = 10
+    ) -> dict[tuple[str, str], list[tuple[int, SourceTally]]]:
+        """Every source's latest recorded listings (run id, tally), newest first."""
+        rows = self._conn.execute(
+            "SELECT * FROM (SELECT *, row_number() OVER"
+            " (PARTITION BY source, source_key ORDER BY run_id DESC) AS position FROM run_sources)"
+            " WHERE position <= ? ORDER BY source, source_key, run_id DESC",
+            (per_source,),
+        ).fetchall()
+        history: dict[tuple[str, str], list[tuple[int, SourceTally]]] = {}
+        for row in rows:
+            history.setdefault((row["source"], row["source_key"]), []).append(
+                (row["run_id"], _tally(row))
+            )
+        return history
+
+    def open_job_counts(self) -> dict[tuple[str, str], int]:
+        """Open jobs per source."""
+        rows = self._conn.execute(
+            "SELECT source, source_key, count(*) FROM jobs WHERE status = 'open' GROUP BY 1, 2"
+        )
+        return {(row[0], row[1]): row[2] for row in rows}
+
     def last_listings(self, source: str, source_key: str, limit: int = 1) -> list[SourceTally]:
         """The source's most recent recorded listings, newest first."""
         rows = self._conn.execute(
@@ -379,6 +451,23 @@ class SQLiteStore:
         if query.status:
             where.append("jobs.status = ?")
             params.append(query.status)
+        if query.canonical:
+            where.append("jobs.duplicate_of IS NULL")
+        if query.since is not None:
+            column = "jobs.last_seen"
+            if query.changed_only:
+                column = "(SELECT max(seen_at) FROM job_versions WHERE job_id = jobs.id)"
+            where.append(f"{column} >= ?")
+            params.append(iso_utc(query.since))
+        if query.skill:
+            where.append(
+                "EXISTS (SELECT 1 FROM json_each(jobs.record, '$.skills')"
+                " WHERE lower(json_extract(value, '$.name')) = lower(?))"
+            )
+            params.append(query.skill)
+        if query.seniority:
+            where.append("json_extract(jobs.record, '$.seniority') = ?")
+            params.append(query.seniority)
         if query.source:
             kind, _, key = query.source.partition(":")
             where.append("jobs.source = ?")
@@ -407,12 +496,13 @@ class SQLiteStore:
         self.commit()
         self._conn.execute(
             "INSERT OR REPLACE INTO run_sources (run_id, source, source_key, complete, pages, seen,"
-            " new, updated, unchanged, dropped, error, closed, reopened, suspect)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " new, updated, unchanged, dropped, error, closed, reopened, suspect, requests,"
+            " statuses, finished_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 run_id, tally.source, tally.source_key, int(tally.complete), tally.pages,
                 tally.seen, tally.new, tally.updated, tally.unchanged, tally.dropped, tally.error,
-                tally.closed, tally.reopened, int(tally.suspect),
+                tally.closed, tally.reopened, int(tally.suspect), tally.requests,
+                json.dumps(tally.statuses), tally.finished_at,
             ),
         )  # fmt: skip
 
@@ -422,6 +512,14 @@ class SQLiteStore:
             "UPDATE runs SET finished_at = ?, status = ? WHERE id = ?",
             (iso_utc(finished_at), status, run_id),
         )
+
+    def list_runs(self, limit: int = 20) -> list[RunRecord]:
+        """The most recent runs, newest first, each with its per-source tallies."""
+        ids = [
+            row[0]
+            for row in self._conn.execute("SELECT id FROM runs ORDER BY id DESC LIMIT ?", (limit,))
+        ]
+        return [run for run in (self.get_run(run_id) for run_id in ids) if run is not None]
 
     def get_run(self, run_id: int) -> RunRecord | None:
         run = self._conn.execute("SELECT * FROM runs WHERE id = ?", (run_id,)).fetchone()
@@ -480,6 +578,9 @@ def _tally(row: sqlite3.Row) -> SourceTally:
         closed=row["closed"],
         reopened=row["reopened"],
         suspect=bool(row["suspect"]),
+        requests=row["requests"],
+        statuses=json.loads(row["statuses"]),
+        finished_at=row["finished_at"],
     )
 
 
