@@ -273,9 +273,7 @@ def main() -> None:
     for label, low, high in (("under 150", 0, 150), ("150 and more", 150, 10**9)):
         score = Score()
         for pair in pairs:
-            words = min(
-                len((postings[i].description_text or "").split()) for i in (pair.a, pair.b)
-            )
+            words = min(len((postings[i].description_text or "").split()) for i in (pair.a, pair.b))
             if pair.level == 2 and low <= words < high:
                 score.add(pair.duplicate, pair_alone(pair, postings, defaults))
         print(f"| {label} | {score.cells()} |")

@@ -132,4 +132,3 @@ class PostingFeedExporter(FeedExporter):
             if not options.get("item_classes") and "item_filter" not in options:
                 options["item_classes"] = [JobPosting]
                 self.filters[uri] = ItemFilter(options)
-

@@ -115,4 +115,6 @@ def source_requests(stats: StatsCollector, label: str) -> tuple[int, dict[str, i
         for name, value in stats.get_stats().items()
         if name.startswith(prefix)
     }
-    return int(stats.get_value(f"{SOURCE_STATS}{label}/requests", 0)), dict(sorted(statuses.items()))
+    return int(stats.get_value(f"{SOURCE_STATS}{label}/requests", 0)), dict(
+        sorted(statuses.items())
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -39,9 +40,7 @@ def test_bad_durations_say_what_is_expected(text: str) -> None:
 def test_since_reads_durations_and_iso_moments() -> None:
     assert parse_since("24h", now=NOW) == NOW - timedelta(hours=24)
     assert parse_since("2026-11-01", now=NOW) == datetime(2026, 11, 1, tzinfo=UTC)
-    assert parse_since("2026-11-01T08:00:00+01:00", now=NOW) == datetime(
-        2026, 11, 1, 7, tzinfo=UTC
-    )
+    assert parse_since("2026-11-01T08:00:00+01:00", now=NOW) == datetime(2026, 11, 1, 7, tzinfo=UTC)
     with pytest.raises(ValueError, match="expected a duration back from now"):
         parse_since("yesterday", now=NOW)
 
@@ -56,10 +55,8 @@ def test_day_reads_dates_and_days_ahead() -> None:
 
 @given(st.text(max_size=40))
 def test_any_text_gives_a_duration_or_a_value_error(text: str) -> None:
-    try:
+    with contextlib.suppress(ValueError):
         assert parse_duration(text) > timedelta()
-    except ValueError:
-        pass
 
 
 def test_a_duration_too_long_to_count_is_a_value_error() -> None:

@@ -105,8 +105,16 @@ async def test_recrawl_and_change(
     items, _ = await run_crawl(career_site, db_path, ["vercel"])
 
     assert listings(items)["vercel"].seen_ids == ["greenhouse:vercel:6136160004"]
-    assert rows(db_path, "SELECT id, title, version, status, close_reason FROM jobs ORDER BY id") == [
-        ("greenhouse:vercel:5999792004", "Account Executive, Majors", 1, "closed", "absent_from_listing"),
+    assert rows(
+        db_path, "SELECT id, title, version, status, close_reason FROM jobs ORDER BY id"
+    ) == [
+        (
+            "greenhouse:vercel:5999792004",
+            "Account Executive, Majors",
+            1,
+            "closed",
+            "absent_from_listing",
+        ),
         ("greenhouse:vercel:6136160004", "Account Executive, Enterprise", 2, "open", None),
     ]
     assert rows(db_path, "SELECT changed_fields FROM job_versions WHERE version = 2") == [

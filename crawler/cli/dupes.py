@@ -15,9 +15,9 @@ from crawler.cli import app
 from crawler.cli.options import DbOption, db_path
 from crawler.dedupe import compare
 from crawler.duplicates import dedupe_settings, refresh_duplicates
-from crawler.run import project_settings
 from crawler.errors import JobcrawlError
 from crawler.items import JobPosting
+from crawler.run import project_settings
 from crawler.store import open_store
 
 out = Console()
