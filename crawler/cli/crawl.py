@@ -7,8 +7,9 @@ from typing import Annotated
 
 import typer
 import yaml
-from rich.console import Console
+from rich.console import Console, Group
 from rich.table import Table
+from rich.text import Text
 
 from crawler.cli import app
 from crawler.cli.options import DbOption, db_path
@@ -61,29 +62,36 @@ def _progress(quiet: bool) -> ListingCallback:
     return on_listing
 
 
-def summary_table(summary: RunSummary) -> Table:
+def summary_table(summary: RunSummary) -> Group:
+    """
+    One row per source, then one line per failing source with its reason.
+
+    The rarer counts (reopened, dropped) get a column only when one is set, so the table fits an
+    80-column terminal; the reasons go below it rather than into a squeezed column.
+    """
     table = Table(title=f"Run {summary.run_id}: {summary.status}")
-    table.add_column("source", no_wrap=True)
+    table.add_column("source", overflow="fold", min_width=12)
     table.add_column("listing", no_wrap=True)
-    for column in ("seen", "new", "updated", "unchanged", "closed", "reopened", "dropped"):
-        table.add_column(column, justify="right", no_wrap=True)
-    errors = any(tally.error for tally in summary.sources)
-    if errors:
-        table.add_column("error", overflow="fold", min_width=20)
+    counts = ["seen", "new", "updated", "closed"]
+    counts += [
+        name
+        for name in ("reopened", "dropped")
+        if any(getattr(tally, name) for tally in summary.sources)
+    ]
+    for column in counts:
+        table.add_column(column, justify="right", no_wrap=True, min_width=len(column))
     for tally in summary.sources:
         table.add_row(
             f"{tally.source}:{tally.source_key}",
             "suspect" if tally.suspect else "complete" if tally.complete else "incomplete",
-            str(tally.seen),
-            str(tally.new),
-            str(tally.updated),
-            str(tally.unchanged),
-            str(tally.closed),
-            str(tally.reopened),
-            str(tally.dropped),
-            *([_reason(tally.error)] if errors else []),
+            *(str(getattr(tally, name)) for name in counts),
         )
-    return table
+    reasons = [
+        Text(f"{tally.source}:{tally.source_key}: {_reason(tally.error)}", style="red")
+        for tally in summary.sources
+        if tally.error
+    ]
+    return Group(table, *reasons)
 
 
 def _reason(error: str | None) -> str:
