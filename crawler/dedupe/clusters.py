@@ -8,11 +8,11 @@ Only candidates of the same company key from another board are compared (`compar
 
 Accepted pairs are merged closest first (`Comparison.strength`, then ids), pairs with descriptions
 before pairs accepted on title and place alone (which merge only when they point into one
-cluster), and a merge that would put two postings of one board into one cluster, or two postings that compared directly are two
-jobs, is refused: one board lists a job once, so two of
-its postings are two jobs (or a repost, which is level 2's business), and the refusal keeps an
-aggregator posting that resembles two of them from chaining them together. Because the pairs and
-their order do not depend on the input order, `cluster()` gives the same answer for any order.
+cluster). A merge is refused when it would put two postings of one board into one cluster (one
+board lists a job once, so two of its postings are two jobs, or a repost, which is level 2's
+business), or two postings that, compared directly, are two jobs: so an aggregator posting that
+resembles two jobs cannot chain them together. Because the pairs and their order do not depend on
+the input order, `cluster()` gives the same answer for any order.
 
 The canonical record of a cluster is the most authoritative source (an ATS, then a career page
 read from its own HTML, then anything else), then the richest record (filled fields, then the
@@ -253,7 +253,7 @@ class DedupeIndex:
         posting that held two others together no longer does.
         """
         entry = self._features.pop(job_id)
-        if entry.minhash is not None:
+        if entry.minhash is not None and entry.company:
             self._lsh.remove(job_id)
         self._discard(self._blocks, (entry.company, entry.title.key), job_id)
         self._discard(self._reposts, _repost_key(entry), job_id)
@@ -288,7 +288,7 @@ class DedupeIndex:
 
     def _insert(self, entry: Features) -> None:
         self._features[entry.id] = entry
-        if entry.minhash is not None:
+        if entry.minhash is not None and entry.company:  # no employer, no cross-source match
             self._lsh.insert(entry.id, entry.minhash, check_duplication=False)
         if entry.company:
             self._blocks[(entry.company, entry.title.key)].add(entry.id)

@@ -7,8 +7,8 @@ Engineer" on the board. The keys here fold those differences away, so that posti
 in one block, while keeping every word that tells two jobs apart (level, team, specialisation).
 
 - `company_key`: accents, case, punctuation, "the", "and", legal forms (Inc, GmbH, Ltd, LLC, SE,
-  AG...), a web domain's ending ("Gong.io"), a Workday legal-entity code ("1000 Merck Sharp & Dohme LLC")
-  and a trailing country ("Clark Germany") are dropped. A key only has to be the same for both
+  AG...), a web domain's ending ("Gong.io"), a Workday legal-entity code ("1000 Merck Sharp &
+  Dohme LLC") and a trailing country ("Clark Germany") are dropped. A key only has to be the same for both
   sources; when it merges two employers, the title, place and description checks still separate
   their jobs.
 - `title_key`: gender markers ("(m/w/d)", "(f/m/x)", "*in"), workplace words ("Remote", "Hybrid",

@@ -2,8 +2,7 @@
 Comparing two postings: title, places and description, and the decision whether they are one job.
 
 Each posting is read once into `Features` (its keys, its places and a MinHash signature of its
-description), so that comparing a pair costs a few microseconds and the index can hold a million
-postings without their text.
+description), so that comparing a pair costs a few microseconds and the index holds no text.
 
 - Title: the normalised titles (`crawler.dedupe.keys`) must agree in their level words and may not
   each have a word the other lacks ("Backend" against "Frontend"); a word of five letters or more
@@ -12,19 +11,19 @@ postings without their text.
   passes when those words name either posting's department ("Android Engineer - Experience" on
   the Experience team), and then only a similar description can make the pair a duplicate; other
   added words ("Software Engineer (Payments)") make two jobs of one template.
-- Places: the posting's locations, or, when it has none, the places named in its title
-  ("Sales Manager, France" with location "Remote"). Two postings are in the same
-  place when one pair of their places shares a city (same country), or a country when one side
-  names no city, or a world area that holds the country ("Europe" and "Berlin, DE"); they are in
-  different places when every pair differs; otherwise, or when a side names no place (a remote job
-  without a country), it is unknown, which does not block a match.
+- Places: the posting's locations, or, when it has none, the places named in its title ("Sales
+  Manager, France" with location "Remote"). Two postings are in the same place when one pair of
+  their places shares a city (same country), or a country when one side names no city, or a world
+  area that holds the country ("Europe" and "Berlin, DE"); they are in different places when every
+  pair differs; otherwise, or when a side names no place (a remote job without a country), it is
+  unknown, which does not block a match.
 - Description: the text is folded to lower-case words without accents and cut into shingles of
   `shingle_size` words; each shingle gets a 32-bit hash from its words' polynomial hashes (stable
   across runs and machines, unlike Python's `hash`) and the set becomes a datasketch MinHash with
-  the "affine32" scheme. The Jaccard estimate compares
-  whole descriptions; the containment estimate (the share of the shorter description found in the
-  longer, derived from the Jaccard estimate and both shingle counts) covers a description with an
-  employer's boilerplate added or cut away, but only for identical normalised titles.
+  the "affine32" scheme. The Jaccard estimate compares whole descriptions; the containment
+  estimate (the share of the shorter description found in the longer, derived from the Jaccard
+  estimate and both shingle counts) covers a description with an employer's boilerplate added or
+  cut away, but only for identical normalised titles.
 """
 
 from __future__ import annotations
@@ -407,6 +406,7 @@ class Features:
 
 
 def features(posting: JobPosting, settings: DedupeSettings = DEFAULT_SETTINGS) -> Features:
+    """What comparison needs of `posting`; its own places and employer are stripped from its title."""
     own = [name for place in posting.locations for name in (place.city, place.region) if name]
     company = company_key(posting.company)
     if posting.company:
@@ -443,8 +443,8 @@ class Comparison:
     duplicate: bool
     reason: str
     """What decided: `description`, `containment` or `title and place` when accepted; the first
-    failed check (`company`, `title: level`, `title: words`, `title: ratio`, `location`,
-    `description`, `no description`) when rejected."""
+    failed check (`company`, `title: level`, `title: words`, `title: extra`, `title: empty`,
+    `title: ratio`, `location`, `description`, `no description`) when rejected."""
     title: float
     """rapidfuzz `token_set_ratio` of the normalised titles, 0–100."""
     title_relation: TitleRelation
