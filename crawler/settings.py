@@ -51,6 +51,7 @@ ITEM_PIPELINES = {
 }
 
 # -- jobcrawl -------------------------------------------------------------------------------------
+JOBCRAWL_CHROMIUM_PATH = "/usr/bin/chromium"  # browser for `render:` sources (Debian chromium)
 JOBCRAWL_ALERTS_CONFIG = (
     None  # alerts settings file; None: $JOBCRAWL_ALERTS_CONFIG or ~/.config/jobcrawl/alerts.yaml
 )
@@ -73,6 +74,7 @@ JOBCRAWL_LIFETIME_MIN_HISTORY = (
 JOBCRAWL_REFETCH_DETAILS = (
     False  # True: fetch every job's detail, even when its listing revision is unchanged
 )
+JOBCRAWL_RENDER_TIMEOUT = 30.0  # seconds a rendered page may take to load and show its jobs
 JOBCRAWL_RETRY_AFTER_MAX = 120.0  # never wait longer than this, seconds, before a retry
 JOBCRAWL_RETRY_BACKOFF = 1.0  # first backoff, seconds, when a 429/5xx has no Retry-After; doubles
 JOBCRAWL_RUN_ID = None  # the `runs` row to record into; None: the store pipeline opens its own run

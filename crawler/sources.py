@@ -8,11 +8,21 @@ nothing else, so a sources-file entry and `scrapy crawl <kind> -a field=value` o
 
 from __future__ import annotations
 
+import json
 import re
-from typing import ClassVar, Literal
-from urllib.parse import urlsplit
+from typing import Any, ClassVar, Literal
+from urllib.parse import urlsplit, urlunsplit
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from cssselect import SelectorError
+from parsel import Selector
+from pydantic import (
+    AliasChoices,
+    BaseModel,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
 
 KEY_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$"
 BOARD_DOC = "The board's name as in its public URL. Letters, digits, `.`, `_`, `-`."
@@ -211,6 +221,238 @@ class EightfoldSource(SourceBase):
         return f"https://{host or self.domain.split('.')[0] + '.eightfold.ai'}"
 
 
+# -- careers sites read page by page ---------------------------------------------------------------
+
+SelectorKind = Literal["css", "xpath"]
+_XPATH_START = ("/", "(", "./")
+
+
+def selector_query(expression: str) -> tuple[SelectorKind, str]:
+    """
+    Split a configured selector into its language and query.
+
+    `css:` and `xpath:` prefixes say it outright; otherwise an expression that starts like a path
+    (`/`, `./`, `(`) is XPath and anything else CSS, so `h1.title` and `//h1[@class="title"]`
+    both work as written.
+    """
+    for kind in ("css", "xpath"):
+        prefix = f"{kind}:"
+        if expression.startswith(prefix):
+            return ("css" if kind == "css" else "xpath"), expression[len(prefix) :].strip()
+    stripped = expression.strip()
+    return ("xpath" if stripped.startswith(_XPATH_START) else "css"), stripped
+
+
+def _valid_selector(expression: str) -> str:
+    kind, query = selector_query(expression)
+    if not query:
+        raise ValueError("empty selector")
+    probe = Selector(text="<html><body></body></html>")
+    try:
+        probe.css(query) if kind == "css" else probe.xpath(query)
+    except (SelectorError, ValueError) as exc:
+        language = "CSS" if kind == "css" else "XPath"
+        raise ValueError(f"invalid {language} selector {expression!r}: {exc}") from exc
+    return expression
+
+
+def _as_list(value: Any) -> Any:
+    """One string where a list is expected (`scrapy crawl -a urls=...`) is a list of one."""
+    return [value] if isinstance(value, str) else value
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), "", "", ""))
+
+
+class SiteSource(SourceBase):
+    """
+    A careers site read page by page: what `sitemap`, `jsonld` and `pages` entries share.
+
+    URLs are written as the public site has them; `base_url` replaces the scheme and host of the
+    site's URLs when fetching (a mirror, a test server) while postings keep their public URLs.
+    """
+
+    urls: list[str] = Field(min_length=1, validation_alias=AliasChoices("urls", "url"))
+    """Where the crawl starts, all on one site (`url:` with one address works too)."""
+    site: str | None = Field(default=None, pattern=KEY_PATTERN, max_length=200)
+    """Tells this site apart in job ids; default: the host name of `urls`."""
+    job_urls: list[str] = Field(default_factory=list)
+    """Regular expressions; when given, only URLs matching one of them are job pages."""
+    id_pattern: str | None = None
+    """A regular expression over a job's URL whose first group (or whole match) is the job's id;
+    default: the URL's path and query."""
+    obey_robots_txt: bool = True
+    """False ignores the site's robots.txt for this source only (logged at the start)."""
+
+    key_field: ClassVar[str] = "site"
+    default_base_url: ClassVar[str] = ""
+
+    @field_validator("urls", "job_urls", mode="before")
+    @classmethod
+    def _one_or_many(cls, value: Any) -> Any:
+        return _as_list(value)
+
+    @field_validator("urls")
+    @classmethod
+    def _http_urls(cls, urls: list[str]) -> list[str]:
+        for url in urls:
+            if not url.startswith(("http://", "https://")) or not urlsplit(url).hostname:
+                raise ValueError(f"{url!r} is not an http:// or https:// URL")
+        origins = sorted({_origin(url) for url in urls})
+        if len(origins) > 1:
+            raise ValueError(f"all on one site, not {', '.join(origins)}")
+        return urls
+
+    @field_validator("job_urls")
+    @classmethod
+    def _patterns(cls, patterns: list[str]) -> list[str]:
+        for pattern in patterns:
+            _compile(pattern)
+        return patterns
+
+    @field_validator("id_pattern")
+    @classmethod
+    def _id_pattern(cls, pattern: str | None) -> str | None:
+        if pattern is not None:
+            _compile(pattern)
+        return pattern
+
+    @model_validator(mode="after")
+    def _default_site(self) -> SiteSource:
+        if self.site is None:
+            object.__setattr__(self, "site", urlsplit(self.urls[0]).hostname)
+        return self
+
+    @property
+    def origin(self) -> str:
+        """The public site's scheme and host, e.g. `https://careers.acme.com`."""
+        return _origin(self.urls[0])
+
+    @property
+    def api_base(self) -> str:
+        return self.base_url or self.origin
+
+    def on_site(self, url: str) -> bool:
+        return _origin(url) == self.origin
+
+    def fetch_url(self, url: str) -> str:
+        """Where to fetch a public URL of the site: `base_url` in place of its origin."""
+        if not self.base_url or not self.on_site(url):
+            return url
+        parts = urlsplit(url)
+        return self.base_url + urlunsplit(("", "", parts.path or "/", parts.query, ""))
+
+    def public_url(self, url: str) -> str:
+        """The public URL of a fetched one (the inverse of `fetch_url`)."""
+        base = self.base_url
+        if not base or not url.startswith(base) or url[len(base) : len(base) + 1] not in "/?":
+            return url
+        return self.origin + (url[len(base) :] or "/")
+
+
+def _compile(pattern: str) -> re.Pattern[str]:
+    try:
+        return re.compile(pattern)
+    except re.error as exc:
+        raise ValueError(f"invalid regular expression {pattern!r}: {exc}") from exc
+
+
+class SitemapSource(SiteSource):
+    """A careers site whose job pages are listed in its sitemaps and carry schema.org markup."""
+
+    kind: Literal["sitemap"] = "sitemap"
+
+
+class JsonLdSource(SiteSource):
+    """A careers site whose index pages link to job pages that carry schema.org markup."""
+
+    kind: Literal["jsonld"] = "jsonld"
+
+
+class PageFields(BaseModel):
+    """Selectors for a job page's fields; `title` is required, the rest optional."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    title: str
+    location: str | None = None
+    date: str | None = None
+    valid_through: str | None = None
+    description: str | None = None
+    salary: str | None = None
+    employment_type: str | None = None
+    department: str | None = None
+    apply: str | None = None
+
+    @field_validator("*")
+    @classmethod
+    def _selector(cls, value: str | None) -> str | None:
+        return None if value is None else _valid_selector(value)
+
+
+class PagesSource(SiteSource):
+    """
+    A careers site described by selectors: list pages, their job links, and a job page's fields.
+
+    `render` loads list pages, job pages or both in headless Chromium first, for boards whose jobs
+    are written into the page by JavaScript.
+    """
+
+    kind: Literal["pages"] = "pages"
+    job_link: str
+    """Selector of the links (or their `href`s) to job pages on a list page."""
+    next_page: str | None = None
+    """Selector of the link to the next list page."""
+    page_url: str | None = None
+    """The address of list page N with `{page}` for N; pages 2, 3, ... follow the first URL."""
+    max_pages: int = Field(default=100, ge=1, le=10_000)
+    """List pages read at most; a site that has more makes the listing incomplete."""
+    fields: PageFields
+    render: bool | Literal["list", "detail"] = False
+    """`true` renders list and job pages, `list` or `detail` only those."""
+    wait_for: str | None = None
+    """On a rendered list page, the selector to wait for (default: `job_link`)."""
+    render_timeout: float | None = Field(default=None, gt=0, le=300)
+    """Seconds a rendered page may take to load and show `wait_for`; default from the settings."""
+
+    @field_validator("job_link", "next_page", "wait_for")
+    @classmethod
+    def _selectors(cls, value: str | None) -> str | None:
+        return None if value is None else _valid_selector(value)
+
+    @field_validator("render", mode="before")
+    @classmethod
+    def _render_choice(cls, value: Any) -> Any:
+        words = {"true": True, "false": False, "list": "list", "detail": "detail"}
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, str) and value.strip().lower() in words:
+            return words[value.strip().lower()]
+        raise ValueError("must be true, false, list or detail")
+
+    @field_validator("fields", mode="before")
+    @classmethod
+    def _fields_json(cls, value: Any) -> Any:
+        """`scrapy crawl pages -a fields='{"title": "h1"}'` passes the mapping as JSON text."""
+        return json.loads(value) if isinstance(value, str) else value
+
+    @model_validator(mode="after")
+    def _paging(self) -> PagesSource:
+        if self.page_url is not None:
+            if self.next_page is not None:
+                raise ValueError("page_url: give either next_page or page_url, not both")
+            if "{page}" not in self.page_url:
+                raise ValueError("page_url: must contain {page}")
+            if not self.on_site(self.page_url):
+                raise ValueError(f"page_url: must be on {self.origin}")
+        return self
+
+    def renders(self, page: Literal["list", "detail"]) -> bool:
+        return self.render is True or self.render == page
+
+
 SOURCE_KINDS: dict[str, type[SourceBase]] = {
     model.model_fields["kind"].default: model
     for model in (
@@ -223,5 +465,8 @@ SOURCE_KINDS: dict[str, type[SourceBase]] = {
         RecruiteeSource,
         PersonioSource,
         EightfoldSource,
+        SitemapSource,
+        JsonLdSource,
+        PagesSource,
     )
 }

@@ -39,6 +39,13 @@ class JobGoneError(Exception):
     """Raised by a family's `parse_detail` when the page says the job is no longer available."""
 
 
+class NotAJobError(ValueError):
+    """
+    Raised by a family's `parse_detail` for a page that is no job posting (a team page that a
+    sitemap lists): it is skipped and counted, neither stored nor seen.
+    """
+
+
 def first_line(text: object) -> str:
     lines = str(text).strip().splitlines()
     return lines[0][:300] if lines else type(text).__name__
@@ -210,6 +217,8 @@ class ApiSourceSpider(SourceSpider):
             posting = self.parse_detail(response, source, detail)
         except JobGoneError as exc:
             yield self._gone(source, detail, f"{response.url}: {first_line(exc)}")
+        except NotAJobError as exc:
+            self._not_a_job(state, source, detail, f"{response.url}: {first_line(exc)}")
         except (ValueError, KeyError, TypeError) as exc:
             self._detail_failed(source, f"{response.url}: unreadable detail: {first_line(exc)}")
         else:
@@ -234,6 +243,17 @@ class ApiSourceSpider(SourceSpider):
         return JobGone(
             source=source.kind, source_key=source.key, source_id=detail.source_id, reason=reason
         )
+
+    def _not_a_job(
+        self, state: _ListingState, source: SourceBase, detail: Detail, reason: str
+    ) -> None:
+        """A listed page that turned out to be no job: not stored, not counted as seen."""
+        self.logger.info("%s: not a job page: %s", source.label, reason, extra={"spider": self})
+        the_id = job_id(source.kind, source.key, detail.source_id)
+        if the_id in state.seen_ids:
+            state.seen_ids.remove(the_id)
+        if self.crawler.stats is not None:
+            self.crawler.stats.inc_value("jobcrawl/details/not_a_job")
 
     def _detail_failed(self, source: SourceBase, problem: str) -> None:
         """The job stays seen and its stored record untouched; the listing is still complete."""

@@ -260,3 +260,11 @@ def test_expected_lifetime_uses_the_sources_history_once_it_has_enough() -> None
     assert expected_lifetime([10.0, 20.0], policy) == 60
     assert expected_lifetime([10.0, 20.0, 40.0], policy) == 20
     assert expected_lifetime([0.1, 0.2, 0.3], policy) == 1
+
+
+def test_an_estimate_already_past_is_no_estimate(store: SQLiteStore) -> None:
+    store.upsert_posting(posting("old", date_posted=date(2021, 10, 17)), seen_at=NOW)
+    settle_listing(store, listing_of("old"), at=NOW, policy=LifecyclePolicy())
+    job = store.get_job("greenhouse:acme:old")
+    assert job is not None
+    assert (job.expires_at, job.expires_at_estimated) == (None, None)

@@ -275,11 +275,15 @@ class SQLiteStore:
     def estimate_expiry(self, source: str, source_key: str, *, days: int) -> int:
         """Set `expires_at` of open jobs that state no `valid_through` to posted (or seen) + days."""
         self.begin()
+        # An estimate already behind the last sighting says nothing: the job outlived its source's
+        # usual lifetime, so it gets no estimate rather than a date in the past.
+        estimate = "date(coalesce(date_posted, substr(first_seen, 1, 10)), ?)"
+        still_ahead = f"{estimate} >= substr(last_seen, 1, 10)"
         cursor = self._conn.execute(
-            "UPDATE jobs SET expires_at = date(coalesce(date_posted, substr(first_seen, 1, 10)), ?),"
-            " expires_at_estimated = 1 WHERE source = ? AND source_key = ? AND status = 'open'"
-            " AND valid_through IS NULL",
-            (f"+{days} days", source, source_key),
+            f"UPDATE jobs SET expires_at = CASE WHEN {still_ahead} THEN {estimate} END,"
+            f" expires_at_estimated = CASE WHEN {still_ahead} THEN 1 END"
+            " WHERE source = ? AND source_key = ? AND status = 'open' AND valid_through IS NULL",
+            (*[f"+{days} days"] * 3, source, source_key),
         )
         return cursor.rowcount
 

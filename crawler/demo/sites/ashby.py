@@ -30,7 +30,12 @@ def answer(request: SiteRequest, data: Path) -> Answer | None:
     return json_answer(board)
 
 
+# Ashby's API names no employer: a sources entry gives it, as the demo's do.
+COMPANIES = {"ramp": "Ramp", "linear": "Linear"}
+
+
 def sources(data: Path, base_url: str) -> list[dict[str, Any]]:
     return [
-        {"kind": "ashby", "board": board, "base_url": base_url} for board in boards(data, "ashby")
+        {"kind": "ashby", "board": board, "company": COMPANIES.get(board), "base_url": base_url}
+        for board in boards(data, "ashby")
     ]

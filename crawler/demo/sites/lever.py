@@ -41,7 +41,12 @@ def _board(data: Path, board: str) -> list[Any] | None:
     return None if body is None else list(json.loads(body))
 
 
+# Lever's API names no employer: a sources entry gives it, as the demo's do.
+COMPANIES = {"spotify": "Spotify", "spotify-hunt": "Spotify"}
+
+
 def sources(data: Path, base_url: str) -> list[dict[str, Any]]:
     return [
-        {"kind": "lever", "board": board, "base_url": base_url} for board in boards(data, "lever")
+        {"kind": "lever", "board": board, "company": COMPANIES.get(board), "base_url": base_url}
+        for board in boards(data, "lever")
     ]
