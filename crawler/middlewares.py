@@ -1,5 +1,5 @@
 """
-Downloader middlewares: retries that wait, and requests counted per source.
+Downloader middlewares: retries that wait, requests counted per source, a User-Agent with a contact.
 
 Retries that wait: Scrapy's retry, plus Retry-After and exponential backoff.
 
@@ -20,6 +20,7 @@ from typing import Self
 from scrapy import Request
 from scrapy.crawler import Crawler
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
+from scrapy.downloadermiddlewares.useragent import UserAgentMiddleware
 from scrapy.http import Response
 from scrapy.settings import BaseSettings
 from scrapy.statscollectors import StatsCollector
@@ -118,3 +119,27 @@ def source_requests(stats: StatsCollector, label: str) -> tuple[int, dict[str, i
     return int(stats.get_value(f"{SOURCE_STATS}{label}/requests", 0)), dict(
         sorted(statuses.items())
     )
+
+
+class ContactUserAgentMiddleware(UserAgentMiddleware):
+    """
+    Scrapy's User-Agent, with the operator's contact (`JOBCRAWL_CONTACT`) added when one is set.
+
+    Career sites that see an unusual crawler want to know whom to ask before they block it; a
+    contact in the User-Agent is the polite way to say. Replaces Scrapy's `UserAgentMiddleware`.
+    """
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        return cls(
+            with_contact(crawler.settings["USER_AGENT"], crawler.settings.get("JOBCRAWL_CONTACT"))
+        )
+
+
+def with_contact(user_agent: str, contact: str | None) -> str:
+    """`jobcrawl/0.1 (+URL)` -> `jobcrawl/0.1 (+URL; contact: ops@example.com)`."""
+    if not contact:
+        return user_agent
+    if user_agent.endswith(")"):
+        return f"{user_agent[:-1]}; contact: {contact})"
+    return f"{user_agent} (contact: {contact})"

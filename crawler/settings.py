@@ -32,6 +32,8 @@ EXTENSIONS = {
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,  # replaced by the one below
     "crawler.middlewares.RetryAfterMiddleware": 550,  # waits for Retry-After / backoff, then retries
+    "scrapy.downloadermiddlewares.useragent.UserAgentMiddleware": None,  # replaced by the one below
+    "crawler.middlewares.ContactUserAgentMiddleware": 500,  # adds JOBCRAWL_CONTACT to the User-Agent
     "crawler.middlewares.SourceStatsMiddleware": 950,  # requests and statuses per source, every retry
 }
 
@@ -55,6 +57,7 @@ JOBCRAWL_CHROMIUM_PATH = "/usr/bin/chromium"  # browser for `render:` sources (D
 JOBCRAWL_ALERTS_CONFIG = (
     None  # alerts settings file; None: $JOBCRAWL_ALERTS_CONFIG or ~/.config/jobcrawl/alerts.yaml
 )
+JOBCRAWL_CONTACT = None  # your e-mail or URL, added to the User-Agent so sites know whom to ask
 JOBCRAWL_CLOSE_AFTER_MISSES = 1  # complete listings in a row a job must be missing from to close
 JOBCRAWL_DB = None  # database path; None: $JOBCRAWL_DB or ~/.local/share/jobcrawl/jobcrawl.db
 JOBCRAWL_DEDUPE = True  # mark reposts and cross-source duplicates at the end of every run

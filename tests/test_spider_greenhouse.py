@@ -211,3 +211,12 @@ def test_spider_arguments_go_through_the_sources_model() -> None:
         GreenhouseSpider()
     with pytest.raises(ConfigError, match="bord: unknown field"):
         GreenhouseSpider(bord="acme")
+
+
+@deferred_f_from_coro_f
+async def test_user_agent_carries_the_contact(career_site: CareerSiteServer, db_path: Path) -> None:
+    await run_crawl(career_site, db_path, ["vercel"], JOBCRAWL_CONTACT="ops@example.com")
+    agents = {headers["User-Agent"] for headers in career_site.headers}
+    assert agents == {
+        "jobcrawl/0.1 (+https://github.com/jobcrawl/jobcrawl; contact: ops@example.com)"
+    }

@@ -51,6 +51,8 @@ class CareerSiteServer:
         """Every request's path and query, in arrival order."""
         self.bodies: list[bytes] = []
         """Every request's body, in the same order (POST APIs such as Workday's)."""
+        self.headers: list[dict[str, str]] = []
+        """Every request's headers, in the same order."""
         self.robots_txt = b"User-agent: *\nAllow: /\n"
         self._httpd = ThreadingHTTPServer(("127.0.0.1", port), self._handler())
         self._httpd.daemon_threads = True
@@ -125,6 +127,7 @@ class CareerSiteServer:
                 server.requests.append(self.path)
                 request = SiteRequest(self.command, path, parse_qs(parts.query), request_body)
                 server.bodies.append(request_body)
+                server.headers.append(dict(self.headers.items()))
                 status, headers, body = server.answer(request)
                 queue = server.faults.get(path)
                 fault = queue.popleft() if queue else None
