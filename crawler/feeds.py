@@ -103,7 +103,10 @@ def feed_item(record: dict[str, Any]) -> dict[str, Any]:
         "url": record["url"],
         "title": " · ".join(part for part in (record["title"], record.get("company")) if part),
         "content_html": record.get("description_html") or "",
-        "tags": record.get("employment_type") or [],
+        "tags": [
+            *(record.get("employment_type") or []),
+            *(skill["name"] for skill in record.get("skills") or []),
+        ],
         "_jobcrawl": record,
     }
     if record.get("description_text"):

@@ -210,3 +210,53 @@ def test_changed_only_defaults_to_the_latest_run(store: SQLiteStore, db_path: Pa
     store.commit()
     output = invoke("export", "--db", str(db_path), "--changed-only")[1]
     assert ids(output) == ["greenhouse:acme:2"]  # 1 was only seen again, not changed
+
+
+def assert_json_feed(document: dict[str, object]) -> list[dict[str, object]]:
+    """The JSON Feed 1.1 rules a reader relies on (https://jsonfeed.org/version/1.1)."""
+    assert document["version"] == "https://jsonfeed.org/version/1.1"
+    assert isinstance(document["title"], str)
+    assert document["title"]
+    items = document["items"]
+    assert isinstance(items, list)
+    for item in items:
+        assert isinstance(item["id"], str)
+        assert item["id"]
+        assert "content_html" in item or "content_text" in item
+        for key in ("date_published", "date_modified"):
+            if key in item:
+                datetime.fromisoformat(str(item[key]).replace("Z", "+00:00"))
+        assert all(isinstance(tag, str) for tag in item.get("tags", []))
+    return items
+
+
+def test_feed_holds_new_and_changed_open_jobs_only(store: SQLiteStore, db_path: Path) -> None:
+    old = datetime(2026, 11, 1, tzinfo=UTC)
+    store.start_run(datetime(2026, 11, 20, tzinfo=UTC))
+    for number, seen in ((1, old), (2, datetime(2026, 11, 21, tzinfo=UTC))):
+        store.upsert_posting(
+            JobPosting(
+                id=f"greenhouse:acme:{number}",
+                source="greenhouse",
+                source_key="acme",
+                source_id=str(number),
+                url=f"https://example.org/jobs/{number}",
+                title="Engineer",
+                company="Acme",
+                description_html="<p>Build <b>crawlers</b></p>",
+                employment_type=["FULL_TIME"],
+                skills=[Skill(name="Python", category="language", score=1.0)],
+            ),
+            seen_at=seen,
+        )
+    store.commit()
+    code, output = invoke("feed", "--db", str(db_path), "--title", "Acme jobs")
+    assert code == 0, output
+    items = assert_json_feed(json.loads(output))
+    assert [item["id"] for item in items] == ["greenhouse:acme:2"]
+    item = items[0]
+    assert item["tags"] == ["FULL_TIME", "Python"]
+    assert item["content_html"] == "<p>Build <b>crawlers</b></p>"
+    assert item["_jobcrawl"]["title"] == "Engineer"  # type: ignore[index]
+    code, output = invoke("feed", "--db", str(db_path), "--since", "2026-10-01")
+    assert len(assert_json_feed(json.loads(output))) == 2

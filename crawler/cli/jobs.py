@@ -28,7 +28,7 @@ from crawler.cli.options import (
     job_query,
 )
 from crawler.errors import JobcrawlError
-from crawler.feeds import ExportFormat, write_export
+from crawler.feeds import ExportFormat, write_export, write_json_feed
 from crawler.items import JobPosting
 from crawler.store import open_store
 
@@ -215,6 +215,57 @@ def export(
     with output.open("w", encoding="utf-8", newline="" if fmt == "csv" else None) as fh:
         count = write_export(records, fh, fmt)
     Console(stderr=True).print(f"{count} jobs written to {output}")
+
+
+@app.command()
+def feed(
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="File to write; default stdout.")
+    ] = None,
+    since: SinceOption = None,
+    query: QueryOption = None,
+    company: CompanyOption = None,
+    remote: RemoteOption = None,
+    source: SourceOption = None,
+    skill: SkillOption = None,
+    seniority: SeniorityOption = None,
+    canonical: CanonicalOption = False,
+    title: Annotated[str, typer.Option(help="The feed's title.")] = "jobcrawl: new and updated jobs",
+    feed_url: Annotated[
+        str | None, typer.Option(help="Where the feed will be published (its `feed_url`).")
+    ] = None,
+    db: DbOption = None,
+) -> None:
+    """
+    Write a JSON Feed 1.1 of the postings that are new or changed, for feed readers and webhooks.
+
+    New or changed since --since (default: since the latest run started); open jobs only. Each item
+    carries the full schema record in its `_jobcrawl` extension.
+
+    Example: jobcrawl feed --since 24h --canonical --output feed.json
+    """
+    store = open_store(db_path(db))
+    filters = job_query(
+        query=query,
+        company=company,
+        remote=remote,
+        status="open",
+        source=source,
+        limit=None,
+        skill=skill,
+        seniority=seniority,
+        canonical=canonical,
+        since=since,
+        changed_only=True,
+        store=store,
+    )
+    records = store.iter_jobs(filters)
+    if output is None:
+        write_json_feed(records, sys.stdout, title=title, feed_url=feed_url)
+        return
+    with output.open("w", encoding="utf-8") as fh:
+        count = write_json_feed(records, fh, title=title, feed_url=feed_url)
+    Console(stderr=True).print(f"{count} items written to {output}")
 
 
 @app.command()
