@@ -21,6 +21,7 @@ from scrapy.settings import Settings
 
 from crawler.duplicates import dedupe_settings, refresh_duplicates
 from crawler.items import ListingResult
+from crawler.logs import install_json_logging
 from crawler.sources import SourceBase
 from crawler.store import SourceTally, open_store
 from pipelines.store import StorePipeline, run_status
@@ -68,6 +69,9 @@ def crawl(
             "JOBCRAWL_RUN_STARTED": started.isoformat(),
         }
     )
+    if settings.get("JOBCRAWL_LOG_FORMAT") == "json":
+        install_json_logging(settings)
+        settings.set("LOG_INSTALL_ROOT_HANDLER", False, priority="cmdline")
     process = AsyncCrawlerProcess(settings)
     by_family: dict[str, list[SourceBase]] = defaultdict(list)
     for source in sources:

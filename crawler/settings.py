@@ -27,6 +27,7 @@ USER_AGENT = "jobcrawl/0.1 (+https://github.com/jobcrawl/jobcrawl)"  # honest, w
 EXTENSIONS = {
     "scrapy.extensions.feedexport.FeedExporter": None,  # replaced by the one below
     "crawler.feeds.PostingFeedExporter": 0,  # `-O file` exports postings, not bookkeeping items
+    "crawler.logs.JsonLogs": 0,  # JSON log lines when JOBCRAWL_LOG_FORMAT is "json"
 }
 
 DOWNLOADER_MIDDLEWARES = {
@@ -74,6 +75,7 @@ JOBCRAWL_JOB_LIFETIME_DAYS = (
 JOBCRAWL_LIFETIME_MIN_HISTORY = (
     5  # closed jobs a source needs before its own median lifetime is used
 )
+JOBCRAWL_LOG_FORMAT = "text"  # "json": one JSON object per log line, for log shippers
 JOBCRAWL_REFETCH_DETAILS = (
     False  # True: fetch every job's detail, even when its listing revision is unchanged
 )

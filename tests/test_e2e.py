@@ -162,3 +162,19 @@ def test_scrapy_feed_export_holds_schema_records_only(
     records = validate_jsonl(out)
     assert len(records) == 3
     assert {record["source"] for record in records} == {"lever"}
+
+
+def test_json_log_lines(career_site: CareerSiteServer, tmp_path: Path) -> None:
+    sources = tmp_path / "sources.yaml"
+    sources.write_text(
+        f"sources:\n  - {{kind: greenhouse, board: vercel, base_url: '{career_site.url}'}}\n"
+    )
+    result = jobcrawl(
+        "crawl", "--sources", str(sources), "--db", str(tmp_path / "j.db"),
+        "--log-format", "json", "--verbose",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    logged = [json.loads(line) for line in result.stderr.splitlines() if line.startswith("{")]
+    assert any(line["logger"] == "scrapy.core.engine" for line in logged)
+    assert all({"time", "level", "logger", "message"} <= line.keys() for line in logged)
+    assert not [line for line in result.stderr.splitlines() if line.startswith("INFO ")]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 import typer
 import yaml
@@ -128,6 +128,9 @@ def crawl_command(
     ] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Scrapy's INFO log.")] = False,
     log_file: Annotated[Path | None, typer.Option(help="Write Scrapy's log to this file.")] = None,
+    log_format: Annotated[
+        Literal["text", "json"], typer.Option(help="json: one JSON object per log line.")
+    ] = "text",
 ) -> None:
     """
     Crawl every source in a sources file into the database.
@@ -145,6 +148,7 @@ def crawl_command(
     if not chosen:
         raise ConfigError(f"{sources}: no source matches --only {' '.join(only or [])}")
     overrides = _settings_overrides(setting or [], verbose=verbose, log_file=log_file)
+    overrides.setdefault("JOBCRAWL_LOG_FORMAT", log_format)
     summary = _run(chosen, db_path(db), overrides, quiet=quiet)
     if not quiet:
         out.print(summary_table(summary))
