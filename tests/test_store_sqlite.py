@@ -243,3 +243,22 @@ def test_mark_seen_moves_last_seen_of_open_jobs_only(store: SQLiteStore) -> None
     job = store.get_job("greenhouse:acme:1")
     assert job is not None
     assert job.last_seen == later
+
+
+def test_two_processes_creating_one_database_at_once_both_succeed(tmp_path: Path) -> None:
+    db = tmp_path / "race.db"
+    script = (
+        "import sys; from crawler.store import open_store; "
+        "print(open_store(sys.argv[1]).schema_version)"
+    )
+    for _ in range(3):
+        db.unlink(missing_ok=True)
+        runs = [
+            subprocess.Popen(
+                [sys.executable, "-c", script, str(db)], stdout=subprocess.PIPE, text=True
+            )
+            for _ in range(4)
+        ]
+        outputs = [run.communicate(timeout=60)[0].strip() for run in runs]
+        assert [run.returncode for run in runs] == [0] * 4
+        assert len(set(outputs)) == 1

@@ -42,6 +42,7 @@ from crawler.cli import detect as _detect  # noqa: E402, F401
 from crawler.cli import dupes as _dupes  # noqa: E402, F401
 from crawler.cli import jobs as _jobs  # noqa: E402, F401
 from crawler.cli import runs as _runs  # noqa: E402, F401
+from crawler.cli import schedule as _schedule  # noqa: E402, F401
 from crawler.cli import tracking as _tracking  # noqa: E402, F401
 from crawler.cli import try_selectors as _try  # noqa: E402, F401
 

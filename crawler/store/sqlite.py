@@ -82,9 +82,16 @@ class SQLiteStore:
         for version, sql in _migrations():
             if version > current:
                 # One script per transaction: a failed migration leaves the previous schema whole.
-                self._conn.executescript(
-                    f"BEGIN IMMEDIATE;\n{sql}\nPRAGMA user_version = {version};\nCOMMIT;"
-                )
+                try:
+                    self._conn.executescript(
+                        f"BEGIN IMMEDIATE;\n{sql}\nPRAGMA user_version = {version};\nCOMMIT;"
+                    )
+                except sqlite3.OperationalError:
+                    # Another process opening the same new file may have applied it first.
+                    if self._conn.in_transaction:
+                        self._conn.execute("ROLLBACK")
+                    if self.schema_version < version:
+                        raise
 
     @property
     def connection(self) -> sqlite3.Connection:
