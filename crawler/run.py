@@ -56,8 +56,14 @@ def crawl(
     db: Path,
     overrides: dict[str, Any] | None = None,
     on_listing: ListingCallback | None = None,
+    observers: Sequence[Callable[[Crawler], None]] = (),
 ) -> RunSummary:
-    """Crawl `sources` into the database at `db`; `on_listing` hears each source finish."""
+    """
+    Crawl `sources` into the database at `db`.
+
+    `on_listing` hears each source finish; each of `observers` is given every crawler before it
+    starts, to connect to its signals (the live progress display does).
+    """
     started = datetime.now(UTC)
     store = open_store(db)
     run_id = store.start_run(started)
@@ -80,6 +86,8 @@ def crawl(
         crawler = process.create_crawler(family)
         if on_listing is not None:
             _report_listings(crawler, on_listing)
+        for observe in observers:
+            observe(crawler)
         process.crawl(crawler, sources=group)
     process.start()
     if settings.getbool("JOBCRAWL_DEDUPE"):

@@ -13,6 +13,7 @@ from rich.text import Text
 
 from crawler.cli import app
 from crawler.cli.options import DbOption, db_path
+from crawler.cli.progress import LiveProgress
 from crawler.config import load_sources
 from crawler.demo.server import BUNDLED_DATA, CareerSiteServer
 from crawler.errors import ConfigError
@@ -105,8 +106,12 @@ def _reason(error: str | None) -> str:
 def _run(
     sources: list[SourceBase], db: Path, overrides: dict[str, str], *, quiet: bool
 ) -> RunSummary:
+    """The crawl, with a live table in a terminal, or a line per source when output is piped."""
     try:
-        return crawl(sources, db=db, overrides=overrides, on_listing=_progress(quiet))
+        if quiet or not console.is_terminal:
+            return crawl(sources, db=db, overrides=overrides, on_listing=_progress(quiet))
+        with LiveProgress(sources, console) as live:
+            return crawl(sources, db=db, overrides=overrides, observers=[live.watch])
     finally:
         close_stores()
 
