@@ -38,6 +38,15 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.SourceStatsMiddleware": 950,  # requests and statuses per source, every retry
 }
 
+# Conditional requests (ETag / Last-Modified revalidation) through Scrapy's HTTP cache, off by default:
+# `--set HTTPCACHE_ENABLED=True` turns them on; unchanged listings then come back as 304, bodyless.
+HTTPCACHE_ENABLED = False
+HTTPCACHE_POLICY = "scrapy.extensions.httpcache.RFC2616Policy"  # revalidates, obeys Cache-Control
+HTTPCACHE_STORAGE = (
+    "scrapy.extensions.httpcache.DbmCacheStorage"  # one file per spider, not per URL
+)
+HTTPCACHE_IGNORE_HTTP_CODES = [429, 500, 502, 503, 504]  # never replay a failure
+
 # -- Scrapy plumbing ------------------------------------------------------------------------------
 FEED_EXPORT_ENCODING = "utf-8"  # feeds keep non-ASCII text readable
 LOG_LEVEL = "INFO"  # DEBUG lists every request

@@ -220,3 +220,21 @@ async def test_user_agent_carries_the_contact(career_site: CareerSiteServer, db_
     assert agents == {
         "jobcrawl/0.1 (+https://github.com/jobcrawl/jobcrawl; contact: ops@example.com)"
     }
+
+
+@deferred_f_from_coro_f
+async def test_conditional_requests_revalidate_an_unchanged_board(
+    career_site: CareerSiteServer, db_path: Path, tmp_path: Path
+) -> None:
+    cache = {"HTTPCACHE_ENABLED": True, "HTTPCACHE_DIR": str(tmp_path / "httpcache")}
+    await run_crawl(career_site, db_path, ["vercel"], **cache)
+    career_site.headers.clear()
+    items, _ = await run_crawl(career_site, db_path, ["vercel"], **cache)
+    assert listings(items)["vercel"].complete
+    assert len(postings(items)) == 2
+    board_requests = [h for h in career_site.headers if "If-None-Match" in h]
+    assert len(board_requests) == 1  # the board was revalidated, not downloaded again
+    assert rows(db_path, "SELECT statuses FROM run_sources ORDER BY run_id") == [
+        ('{"200": 1}',),
+        ('{"304": 1}',),
+    ]

@@ -3,7 +3,8 @@ A career-site server on 127.0.0.1 that answers like the ATS APIs, from files on 
 
 Each source family's URL shapes are answered by its module in `crawler.demo.sites`, from the recorded
 files under `<data>/<family>/`, read again on every request so a test (or a person) can change a board
-between two crawls. Faults are queued per path:
+between two crawls. Every 200 answer to a GET carries an ETag, and a request whose `If-None-Match` matches it gets a
+304 without a body, as ATS CDNs do. Faults are queued per path:
 a 500, a 429 with Retry-After, a truncated body or a delay, each served once, in order, before the
 normal answer resumes. Use it in-process (`with CareerSiteServer(data) as url: ...`) or as
 `python -m crawler.demo.server DATA_DIR`, which prints its base URL on the first line.
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import hashlib
 import threading
 import time
 from collections import defaultdict, deque
@@ -138,6 +140,12 @@ class CareerSiteServer:
                     if fault.body is not None:
                         body = fault.body
                     headers = {**headers, **fault.headers}
+                if status == 200 and request.method == "GET" and path != "/robots.txt":
+                    # Conditional requests, as ATS CDNs answer them: an ETag, and 304 on a match.
+                    etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+                    headers = {**headers, "ETag": etag}
+                    if self.headers.get("If-None-Match") == etag:
+                        status, body = 304, b""
                 self.send_response(status)
                 for name, value in headers.items():
                     self.send_header(name, value)
