@@ -158,6 +158,7 @@ _SYMBOLS_BY_LAST_CHAR: Final[dict[str, tuple[str, ...]]] = {
 }
 _NUMBER_CONTINUES: Final = frozenset("0123456789.,'’")
 _NOT_PAY = re.compile(r"401 ?\(?[kK]\b")
+_PERCENT = re.compile(r" ?%")
 """The US retirement plan, which the scanner would otherwise read as 401,000."""
 _RANGE_JOIN = re.compile(r"\s*(?:-|–|—|−|~|to|till|until|bis|à|a|au|et|and|und|y)\s*")
 """What may stand between the two ends of a range (matched on lower-cased text)."""
@@ -463,6 +464,8 @@ def _amounts(text: str) -> list[_Amount]:
         start = match.start()
         if (start and text[start - 1] in _NUMBER_CONTINUES) or _NOT_PAY.match(text, start):
             continue
+        if _PERCENT.match(text, match.end()):
+            continue  # "0.5% equity", "10% bonus": a share, not an amount of money
         amount = _amount(text, match)
         if amount is not None:
             found.append(amount)
@@ -505,8 +508,13 @@ def _mark_before(text: str, position: int) -> tuple[str | None, int]:
             continue
         if symbol[0].isalpha() and _letter_at(text, begin - 1):
             continue  # "kr" inside a word
-        code = _iso_code_before(text, begin) if symbol == "$" else None  # "CAD$90,000"
-        return (code, begin - 3) if code else (symbol, begin)
+        if symbol == "$":  # "CAD$90,000", "CAD $90,000"
+            for gap in (0, 1):
+                if text[begin - gap : begin] == " " * gap:
+                    code = _iso_code_before(text, begin - gap)
+                    if code:
+                        return code, begin - gap - 3
+        return symbol, begin
     code = _iso_code_before(text, end)
     return (code, end - 3) if code else (None, position)
 
