@@ -571,6 +571,22 @@ def _merge(places: Iterable[Location]) -> tuple[Location, ...]:
     )
 
 
+# "Greater Paris Area", "San Francisco Bay Area", "Atlanta Metro": the city the area is named for.
+# A bare "Area" is dropped only after "Greater": "Bay Area" and "Tri-State Area" name no city.
+_METRO_PREFIX = re.compile(r"(?:^|(?<=,)\s*)greater\s+(?=\w)", re.I)
+_METRO_SUFFIX = re.compile(
+    r"(?<=\w)\s+(?:bay\s+area|metro(?:politan)?(?:\s+area)?)(?=\s*(?:,|$))", re.I
+)
+_AREA_SUFFIX = re.compile(r"(?<=\w)\s+area(?=\s*(?:,|$))", re.I)
+
+
+def _without_metro_words(place: str) -> str:
+    stripped = _METRO_PREFIX.sub("", place)
+    if stripped != place:
+        stripped = _AREA_SUFFIX.sub("", stripped)
+    return _METRO_SUFFIX.sub("", stripped)
+
+
 @lru_cache(maxsize=65536)
 def _parse_cached(text: str) -> tuple[Location, ...]:
     text = _MORE.sub(" ", _SPACES.sub(" ", text)).strip()
@@ -578,7 +594,7 @@ def _parse_cached(text: str) -> tuple[Location, ...]:
         return ()
     places: list[Location] = []
     for place in _split_places(text):
-        tokens = _tokens_of(place)
+        tokens = _tokens_of(_without_metro_words(place))
         if tokens:
             places.extend(_places_from_tokens(tokens))
     return _merge(places)
