@@ -230,7 +230,9 @@ def feed(
     skill: SkillOption = None,
     seniority: SeniorityOption = None,
     canonical: CanonicalOption = False,
-    title: Annotated[str, typer.Option(help="The feed's title.")] = "jobcrawl: new and updated jobs",
+    title: Annotated[
+        str, typer.Option(help="The feed's title.")
+    ] = "jobcrawl: new and updated jobs",
     feed_url: Annotated[
         str | None, typer.Option(help="Where the feed will be published (its `feed_url`).")
     ] = None,
