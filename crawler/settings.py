@@ -89,6 +89,10 @@ JOBCRAWL_LIFETIME_MIN_HISTORY = (
     5  # closed jobs a source needs before its own median lifetime is used
 )
 JOBCRAWL_LOG_FORMAT = "text"  # "json": one JSON object per log line, for log shippers
+JOBCRAWL_REDIS_PREFIX = "jobcrawl"  # name under which a distributed crawl's keys live in Redis
+JOBCRAWL_REDIS_URL = (
+    None  # the shared queue's Redis; None: $JOBCRAWL_REDIS_URL or redis://127.0.0.1:6379/0
+)
 JOBCRAWL_REFETCH_DETAILS = (
     False  # True: fetch every job's detail, even when its listing revision is unchanged
 )
@@ -99,6 +103,11 @@ JOBCRAWL_RUN_ID = None  # the `runs` row to record into; None: the store pipelin
 JOBCRAWL_RUN_STARTED = (
     None  # ISO time the run started, the "now" for relative dates; None: spider open
 )
+JOBCRAWL_WORKER_HEARTBEAT = 15.0  # seconds after its last heartbeat that a worker counts as dead
+JOBCRAWL_WORKER_IDLE_TIMEOUT = (
+    60.0  # seconds a worker waits for a run, or a request while listings are open
+)
+JOBCRAWL_WORKER_POLL = 0.5  # seconds between an idle worker's looks at the shared queue
 JOBCRAWL_SUSPECT_LISTING_RATIO = (
     0.5  # a listing under this share of the last complete one closes nothing
 )

@@ -21,6 +21,7 @@ from typing import Any, Literal, get_args
 from crawler.errors import ConfigError, JobcrawlError
 from crawler.items import JobPosting, Salary
 from crawler.store import SQLiteStore, iso_utc
+from crawler.store.postgres import PostgresStore
 from crawler.store.tracking import Note, Reminder, SavedJob, StatusChange, TrackingStore, Watch
 
 ApplicationStatus = Literal[
@@ -222,7 +223,7 @@ def sort_saved(views: list[SavedView], key: SortKey) -> list[SavedView]:
 class Tracker:
     """Saved jobs, the application journey, notes, reminders, comparison and watches."""
 
-    def __init__(self, store: SQLiteStore) -> None:
+    def __init__(self, store: SQLiteStore | PostgresStore) -> None:
         self.store = store
         self.records = TrackingStore(store)
 

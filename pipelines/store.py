@@ -22,7 +22,7 @@ from crawler.config import default_db_path
 from crawler.duplicates import dedupe_settings, refresh_duplicates
 from crawler.items import JobPosting, ListingResult
 from crawler.middlewares import source_requests
-from crawler.store import SourceTally, SQLiteStore, iso_utc, open_store
+from crawler.store import SourceTally, Store, iso_utc, open_store
 
 
 def run_status(tallies: list[SourceTally]) -> str:
@@ -46,7 +46,7 @@ class StorePipeline:
         self.seen_at = run_started_at(settings)
         self.tallies: dict[tuple[str, str], SourceTally] = {}
         self.uncommitted = 0
-        self.store: SQLiteStore | None = None
+        self.store: Store | None = None
         crawler.signals.connect(self.item_dropped, signal=signals.item_dropped)
 
     @classmethod

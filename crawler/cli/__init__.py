@@ -38,7 +38,9 @@ app = typer.Typer(
 # Registering the commands is the point of these imports.
 from crawler.cli import alerts as _alerts  # noqa: E402, F401
 from crawler.cli import crawl as _crawl  # noqa: E402, F401
+from crawler.cli import db as _db  # noqa: E402, F401
 from crawler.cli import detect as _detect  # noqa: E402, F401
+from crawler.cli import distributed as _distributed  # noqa: E402, F401
 from crawler.cli import dupes as _dupes  # noqa: E402, F401
 from crawler.cli import jobs as _jobs  # noqa: E402, F401
 from crawler.cli import runs as _runs  # noqa: E402, F401

@@ -18,7 +18,8 @@ DbOption = Annotated[
     Path | None,
     typer.Option(
         "--db",
-        help="Database file. Default: $JOBCRAWL_DB, else ~/.local/share/jobcrawl/jobcrawl.db.",
+        help="Database file or postgresql://user@host/dbname URL. Default: $JOBCRAWL_DB, else"
+        " ~/.local/share/jobcrawl/jobcrawl.db.",
         show_default=False,
     ),
 ]

@@ -2,23 +2,27 @@
 The job seeker's records, kept in the jobs database: saved jobs, status history, notes, reminders,
 saved searches (watches), alerts and their delivery outbox.
 
-`Tracking` is the interface the rest of jobcrawl uses, in the style of `Store`, so a PostgreSQL
-backend is one more module; `TrackingStore` is the SQLite one. It shares the `SQLiteStore`'s
-connection and transaction: writes open a transaction with `begin()`, and the caller ends it with
-`commit()` once an operation is whole.
+`Tracking` is the interface the rest of jobcrawl uses, in the style of `Store`; `TrackingStore` keeps
+these records in the jobs database itself, SQLite or PostgreSQL. It shares the store's connection and
+transaction: writes open a transaction with `begin()`, and the caller ends it with `commit()` once
+an operation is whole. Its SQL is written once, with `?` placeholders and the clauses both engines
+share (`ON CONFLICT DO NOTHING`, `RETURNING`); the few places where they differ (full-text search,
+JSON, case-insensitive matching) are spelled per engine below.
 """
 
 from __future__ import annotations
 
 import json
-import sqlite3
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from crawler.store.base import iso_utc
 from crawler.store.sqlite import SQLiteStore, _like_escape, fts_query
+
+if TYPE_CHECKING:
+    from crawler.store.postgres import PostgresStore
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,29 +169,90 @@ class Tracking(Protocol):
     def commit(self) -> None: ...
 
 
-class TrackingStore:
-    """`Tracking` in the SQLite file of a `SQLiteStore`, over its connection."""
+class _Rows(Protocol):
+    """What both engines' cursors offer."""
 
-    def __init__(self, store: SQLiteStore) -> None:
+    @property
+    def rowcount(self) -> int: ...
+
+    def fetchone(self) -> Any: ...
+
+    def fetchall(self) -> list[Any]: ...
+
+    def __iter__(self) -> Iterator[Any]: ...
+
+
+class TrackingStore:
+    """`Tracking` in the jobs database of a store (SQLite or PostgreSQL), over its connection."""
+
+    def __init__(self, store: SQLiteStore | PostgresStore) -> None:
         self._store = store
-        self._conn: sqlite3.Connection = store.connection
+        self._postgres = not isinstance(store, SQLiteStore)
 
     def commit(self) -> None:
         self._store.commit()
+
+    def _run(self, sql: str, params: Sequence[Any] = ()) -> _Rows:
+        """Run one statement written with `?` placeholders on either engine."""
+        if isinstance(self._store, SQLiteStore):
+            return self._store.connection.execute(sql, params)
+        return self._store.connection.execute(sql.replace("?", "%s"), params)
+
+    def _run_many(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+        if isinstance(self._store, SQLiteStore):
+            self._store.connection.executemany(sql, rows)
+        else:
+            with self._store.connection.cursor() as cursor:
+                cursor.executemany(sql.replace("?", "%s"), rows)
+
+    def _like(self, column: str) -> str:
+        """`column` contains the bound pattern, ignoring the case of ASCII letters on both engines."""
+        return f"{column} {'ILIKE' if self._postgres else 'LIKE'} ? ESCAPE '\\'"
+
+    def _in_list(self, column: str, values: Iterable[Any]) -> tuple[str, Any]:
+        """A condition that `column` is one of `values`, and its one parameter (any number of values)."""
+        if self._postgres:
+            return f"{column} = ANY(?)", list(values)
+        return f"{column} IN (SELECT value FROM json_each(?))", json.dumps(list(values))
+
+    def _text_match(self, text: str, where: list[str], params: list[Any]) -> str:
+        """The join that full-text search needs; adds its condition to `where` and `params`."""
+        if self._postgres:
+            from crawler.store.postgres import text_query
+
+            if (query := text_query(text)) is None:
+                return ""
+            where.append("jobs_fts.document @@ to_tsquery('simple', ?)")
+            params.append(query)
+            return " JOIN jobs_fts ON jobs_fts.job_id = jobs.id"
+        if (match := fts_query(text)) is None:
+            return ""
+        where.append("jobs_fts MATCH ?")
+        params.append(match)
+        return " JOIN jobs_fts ON jobs_fts.rowid = jobs.rowid"
+
+    def _salary_top(self) -> str:
+        """The posting's top salary figure (or its only one) as a number."""
+        if self._postgres:
+            return (
+                "coalesce((jobs.record #>> '{salary,max}')::float8,"
+                " (jobs.record #>> '{salary,min}')::float8)"
+            )
+        return "coalesce(jobs.record ->> '$.salary.max', jobs.record ->> '$.salary.min')"
 
     # -- saved jobs -------------------------------------------------------------------------------
 
     def save(self, job_id: str, *, at: datetime, on: date) -> bool:
         """Save a job as `saved`; false when it was saved already (nothing changes then)."""
         self._store.begin()
-        cursor = self._conn.execute(
-            "INSERT OR IGNORE INTO saved_jobs (job_id, saved_at, status, status_on)"
-            " VALUES (?, ?, 'saved', ?)",
+        added = self._run(
+            "INSERT INTO saved_jobs (job_id, saved_at, status, status_on) VALUES (?, ?, 'saved', ?)"
+            " ON CONFLICT DO NOTHING RETURNING job_id",
             (job_id, iso_utc(at), on.isoformat()),
-        )
-        if cursor.rowcount == 0:
+        ).fetchone()
+        if added is None:
             return False
-        self._conn.execute(
+        self._run(
             "INSERT INTO status_history (job_id, status, happened_on, recorded_at)"
             " VALUES (?, 'saved', ?, ?)",
             (job_id, on.isoformat(), iso_utc(at)),
@@ -197,25 +262,26 @@ class TrackingStore:
     def unsave(self, job_id: str) -> bool:
         """Forget a saved job with its history, notes and reminders; its alerts stay."""
         self._store.begin()
-        return (
-            self._conn.execute("DELETE FROM saved_jobs WHERE job_id = ?", (job_id,)).rowcount == 1
-        )
+        return self._run("DELETE FROM saved_jobs WHERE job_id = ?", (job_id,)).rowcount == 1
 
     def saved(self, job_id: str) -> SavedJob | None:
-        row = self._conn.execute(
-            f"SELECT {_SAVED} FROM saved_jobs WHERE job_id = ?", (job_id,)
-        ).fetchone()
+        row = self._run(f"SELECT {_SAVED} FROM saved_jobs WHERE job_id = ?", (job_id,)).fetchone()
         return SavedJob(*row) if row else None
 
     def saved_jobs(self, sources: Iterable[tuple[str, str]] | None = None) -> list[SavedJob]:
         """Every saved job, or those of the given (source, source_key) boards."""
         if sources is None:
-            rows = self._conn.execute(f"SELECT {_SAVED} FROM saved_jobs ORDER BY job_id")
+            rows = self._run(f"SELECT {_SAVED} FROM saved_jobs ORDER BY job_id")
             return [SavedJob(*row) for row in rows]
         boards = json.dumps([list(pair) for pair in sources])
-        rows = self._conn.execute(
+        listed = (
+            "json_array_elements(?::json) AS board (value)"
+            if self._postgres
+            else "json_each(?) AS board"
+        )
+        rows = self._run(
             f"SELECT {_SAVED} FROM saved_jobs JOIN jobs ON jobs.id = saved_jobs.job_id"
-            " WHERE EXISTS (SELECT 1 FROM json_each(?) AS board"
+            f" WHERE EXISTS (SELECT 1 FROM {listed}"
             "   WHERE jobs.source = board.value ->> 0 AND jobs.source_key = board.value ->> 1)"
             " ORDER BY job_id",
             (boards,),
@@ -226,21 +292,19 @@ class TrackingStore:
         self, job_id: str, status: str, *, on: date, at: datetime, note: str | None
     ) -> StatusChange:
         self._store.begin()
-        self._conn.execute(
+        self._run(
             "UPDATE saved_jobs SET status = ?, status_on = ? WHERE job_id = ?",
             (status, on.isoformat(), job_id),
         )
-        cursor = self._conn.execute(
+        row = self._run(
             "INSERT INTO status_history (job_id, status, happened_on, recorded_at, note)"
-            " VALUES (?, ?, ?, ?, ?)",
+            " VALUES (?, ?, ?, ?, ?) RETURNING id",
             (job_id, status, on.isoformat(), iso_utc(at), note),
-        )
-        return StatusChange(
-            int(cursor.lastrowid or 0), job_id, status, on.isoformat(), iso_utc(at), note
-        )
+        ).fetchone()
+        return StatusChange(int(row[0]), job_id, status, on.isoformat(), iso_utc(at), note)
 
     def history(self, job_id: str) -> list[StatusChange]:
-        rows = self._conn.execute(
+        rows = self._run(
             "SELECT id, job_id, status, happened_on, recorded_at, note FROM status_history"
             " WHERE job_id = ? ORDER BY id",
             (job_id,),
@@ -251,14 +315,14 @@ class TrackingStore:
 
     def add_note(self, job_id: str, text: str, *, at: datetime) -> Note:
         self._store.begin()
-        cursor = self._conn.execute(
-            "INSERT INTO notes (job_id, created_at, text) VALUES (?, ?, ?)",
+        row = self._run(
+            "INSERT INTO notes (job_id, created_at, text) VALUES (?, ?, ?) RETURNING id",
             (job_id, iso_utc(at), text),
-        )
-        return Note(int(cursor.lastrowid or 0), job_id, iso_utc(at), text)
+        ).fetchone()
+        return Note(int(row[0]), job_id, iso_utc(at), text)
 
     def notes(self, job_id: str) -> list[Note]:
-        rows = self._conn.execute(
+        rows = self._run(
             "SELECT id, job_id, created_at, text FROM notes WHERE job_id = ? ORDER BY id",
             (job_id,),
         )
@@ -268,15 +332,16 @@ class TrackingStore:
         self, job_id: str, due_on: date, *, at: datetime, note: str | None
     ) -> Reminder:
         self._store.begin()
-        cursor = self._conn.execute(
-            "INSERT INTO reminders (job_id, due_on, created_at, note) VALUES (?, ?, ?, ?)",
+        row = self._run(
+            "INSERT INTO reminders (job_id, due_on, created_at, note) VALUES (?, ?, ?, ?)"
+            " RETURNING id",
             (job_id, due_on.isoformat(), iso_utc(at), note),
-        )
-        return Reminder(int(cursor.lastrowid or 0), job_id, due_on.isoformat(), iso_utc(at), note)
+        ).fetchone()
+        return Reminder(int(row[0]), job_id, due_on.isoformat(), iso_utc(at), note)
 
     def reminders(self, job_id: str | None = None, *, due_by: date | None = None) -> list[Reminder]:
         """Reminders of one job (or all), soonest first; with `due_by`, only those due by then."""
-        where: list[str] = ["1"]
+        where: list[str] = ["TRUE"]
         params: list[Any] = []
         if job_id is not None:
             where.append("job_id = ?")
@@ -284,7 +349,7 @@ class TrackingStore:
         if due_by is not None:
             where.append("due_on <= ?")
             params.append(due_by.isoformat())
-        rows = self._conn.execute(
+        rows = self._run(
             "SELECT id, job_id, due_on, created_at, note FROM reminders"
             f" WHERE {' AND '.join(where)} ORDER BY due_on, id",
             params,
@@ -296,56 +361,48 @@ class TrackingStore:
     def add_watch(self, watch: Watch) -> Watch | None:
         """Store a watch (its `id` is ignored); None when one with that name exists."""
         self._store.begin()
-        cursor = self._conn.execute(
-            "INSERT OR IGNORE INTO watches (name, query, company, location, remote, min_salary,"
-            " created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (
-                watch.name, watch.query, watch.company, watch.location, watch.remote,
-                watch.min_salary, watch.created_at,
-            ),
-        )  # fmt: skip
-        if cursor.rowcount == 0:
+        row = self._run(
+            "INSERT INTO watches (name, query, company, location, remote, min_salary, created_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id",
+            _watch_values(watch),
+        ).fetchone()
+        if row is None:
             return None
-        return Watch(int(cursor.lastrowid or 0), *_watch_values(watch))
+        return Watch(int(row[0]), *_watch_values(watch))
 
     def watches(self) -> list[Watch]:
-        rows = self._conn.execute(f"SELECT {_WATCH} FROM watches ORDER BY name")
+        rows = self._run(f"SELECT {_WATCH} FROM watches ORDER BY name")
         return [Watch(*row) for row in rows]
 
     def remove_watch(self, name: str) -> bool:
         self._store.begin()
-        return self._conn.execute("DELETE FROM watches WHERE name = ?", (name,)).rowcount == 1
+        return self._run("DELETE FROM watches WHERE name = ?", (name,)).rowcount == 1
 
     def watch_matches(self, watch: Watch, job_ids: Collection[str] | None = None) -> list[str]:
         """Open jobs first seen since the watch was made that match it (among `job_ids` if given)."""
         sql = "SELECT jobs.id FROM jobs"
         where = ["jobs.status = 'open'", "jobs.first_seen >= ?"]
         params: list[Any] = [watch.created_at]
-        if watch.query and (match := fts_query(watch.query)):
-            sql += " JOIN jobs_fts ON jobs_fts.rowid = jobs.rowid"
-            where.append("jobs_fts MATCH ?")
-            params.append(match)
+        if watch.query:
+            sql += self._text_match(watch.query, where, params)
         if job_ids is not None:
-            where.append("jobs.id IN (SELECT value FROM json_each(?))")
-            params.append(json.dumps(list(job_ids)))
+            condition, listed = self._in_list("jobs.id", job_ids)
+            where.append(condition)
+            params.append(listed)
         if watch.company:
-            where.append("jobs.company LIKE ? ESCAPE '\\'")
+            where.append(self._like("jobs.company"))
             params.append(f"%{_like_escape(watch.company)}%")
         if watch.location:
-            where.append(
-                "(jobs.location_raw LIKE ? ESCAPE '\\'"
-                " OR jobs.record ->> '$.locations' LIKE ? ESCAPE '\\')"
-            )
+            locations = "jobs.record ->> " + ("'locations'" if self._postgres else "'$.locations'")
+            where.append(f"({self._like('jobs.location_raw')} OR {self._like(locations)})")
             params += [f"%{_like_escape(watch.location)}%"] * 2
         if watch.remote:
             where.append("jobs.remote = ?")
             params.append(watch.remote)
         if watch.min_salary is not None:
-            where.append(
-                "coalesce(jobs.record ->> '$.salary.max', jobs.record ->> '$.salary.min') >= ?"
-            )
+            where.append(f"{self._salary_top()} >= ?")
             params.append(watch.min_salary)
-        rows = self._conn.execute(f"{sql} WHERE {' AND '.join(where)} ORDER BY jobs.id", params)
+        rows = self._run(f"{sql} WHERE {' AND '.join(where)} ORDER BY jobs.id", params)
         return [row[0] for row in rows]
 
     # -- alerts and the outbox --------------------------------------------------------------------
@@ -357,18 +414,18 @@ class TrackingStore:
         The unique `condition_key` is the once-only rule: the same condition never raises twice.
         """
         self._store.begin()
-        cursor = self._conn.execute(
-            "INSERT OR IGNORE INTO alerts (condition_key, kind, job_id, title, headline, reason,"
-            " url, raised_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        row = self._run(
+            "INSERT INTO alerts (condition_key, kind, job_id, title, headline, reason, url,"
+            " raised_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id",
             (
                 alert.condition_key, alert.kind, alert.job_id, alert.title, alert.headline,
                 alert.reason, alert.url, iso_utc(at),
             ),
-        )  # fmt: skip
-        if cursor.rowcount == 0:
+        ).fetchone()  # fmt: skip
+        if row is None:
             return None
-        alert_id = int(cursor.lastrowid or 0)
-        self._conn.executemany(
+        alert_id = int(row[0])
+        self._run_many(
             "INSERT INTO deliveries (alert_id, channel) VALUES (?, ?)",
             ((alert_id, channel) for channel in channels),
         )
@@ -378,7 +435,7 @@ class TrackingStore:
         self, *, unread: bool = False, since: str | None = None, limit: int | None = None
     ) -> list[Alert]:
         """Stored alerts, newest first: only unacknowledged ones, or raised at or after `since`."""
-        where: list[str] = ["1"]
+        where: list[str] = ["TRUE"]
         params: list[Any] = []
         if unread:
             where.append("read_at IS NULL")
@@ -389,14 +446,14 @@ class TrackingStore:
         if limit is not None:
             sql += " LIMIT ?"
             params.append(limit)
-        return self._with_deliveries(self._conn.execute(sql, params).fetchall())
+        return self._with_deliveries(self._run(sql, params).fetchall())
 
     def acknowledge(self, ids: Iterable[int], *, at: datetime) -> list[int]:
         """Mark alerts read; returns the ids that exist (read before or not)."""
         self._store.begin()
         known = []
         for alert_id in ids:
-            cursor = self._conn.execute(
+            cursor = self._run(
                 "UPDATE alerts SET read_at = coalesce(read_at, ?) WHERE id = ?",
                 (iso_utc(at), alert_id),
             )
@@ -406,7 +463,7 @@ class TrackingStore:
 
     def pending(self, channel: str) -> list[Alert]:
         """Alerts waiting in the outbox for `channel`, oldest first."""
-        rows = self._conn.execute(
+        rows = self._run(
             f"SELECT {_ALERT} FROM alerts JOIN deliveries ON deliveries.alert_id = alerts.id"
             " WHERE deliveries.channel = ? AND deliveries.state = 'pending' ORDER BY alerts.id",
             (channel,),
@@ -415,7 +472,7 @@ class TrackingStore:
 
     def delivered(self, alert_id: int, channel: str, *, at: datetime) -> None:
         self._store.begin()
-        self._conn.execute(
+        self._run(
             "UPDATE deliveries SET state = 'sent', sent_at = ?, attempts = attempts + 1,"
             " last_error = NULL WHERE alert_id = ? AND channel = ?",
             (iso_utc(at), alert_id, channel),
@@ -423,21 +480,21 @@ class TrackingStore:
 
     def delivery_failed(self, alert_id: int, channel: str, error: str) -> None:
         self._store.begin()
-        self._conn.execute(
+        self._run(
             "UPDATE deliveries SET attempts = attempts + 1, last_error = ?"
             " WHERE alert_id = ? AND channel = ?",
             (error, alert_id, channel),
         )
 
-    def _with_deliveries(self, rows: list[sqlite3.Row]) -> list[Alert]:
+    def _with_deliveries(self, rows: list[Any]) -> list[Alert]:
         alerts = [Alert(*row) for row in rows]
         if not alerts:
             return alerts
         states: dict[int, dict[str, str]] = {}
-        for alert_id, channel, state in self._conn.execute(
-            "SELECT alert_id, channel, state FROM deliveries"
-            " WHERE alert_id IN (SELECT value FROM json_each(?)) ORDER BY channel",
-            (json.dumps([alert.id for alert in alerts]),),
+        condition, listed = self._in_list("alert_id", [alert.id for alert in alerts])
+        for alert_id, channel, state in self._run(
+            f"SELECT alert_id, channel, state FROM deliveries WHERE {condition} ORDER BY channel",
+            (listed,),
         ):
             states.setdefault(alert_id, {})[channel] = state
         for alert in alerts:
