@@ -47,6 +47,7 @@ from crawler.cli import runs as _runs  # noqa: E402, F401
 from crawler.cli import schedule as _schedule  # noqa: E402, F401
 from crawler.cli import tracking as _tracking  # noqa: E402, F401
 from crawler.cli import try_selectors as _try  # noqa: E402, F401
+from crawler.cli import web as _web  # noqa: E402, F401
 
 
 def main() -> None:

@@ -1,0 +1,117 @@
+"""
+The dashboard application: `create_app(db_path)` gives an ASGI app over one jobcrawl database.
+
+Pages and the JSON API are thin: they parse the request, call the core (`Store`, `Tracker`,
+`TrackingStore`, `crawler.health`) exactly as the CLI does, and render. See docs/web.md.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+from importlib.metadata import version
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.exception_handlers import request_validation_exception_handler
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from crawler.errors import ConfigError
+from crawler.store import SQLiteStore, is_postgres
+from crawler.tracking import Tracker
+from crawler.web.render import render
+from crawler.web.routes import alerts, api, health, jobs, login, tracking
+from crawler.web.security import guard
+from crawler.web.state import Dashboard
+
+ERROR_TITLES = {
+    400: "Bad request",
+    403: "Refused",
+    404: "Not found",
+    405: "Not allowed",
+    409: "Not allowed",
+    422: "Check the form",
+}
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def create_app(
+    db_path: str | Path,
+    *,
+    token: str | None = None,
+    clock: Callable[[], datetime] = _utc_now,
+    warning_days: int = 3,
+) -> FastAPI:
+    """
+    The dashboard over the database at `db_path` (a file path or `sqlite:///path`).
+
+    Without `token` it answers only to loopback host names (serve it on 127.0.0.1); with one, every
+    request must carry it (bearer header or the login cookie). `clock` gives the current moment
+    (UTC) and `warning_days` how close a saved job's closing must be to be flagged.
+    """
+    if is_postgres(db_path):
+        raise ConfigError(
+            f"{db_path}: the web dashboard reads SQLite databases only (saved jobs live there)"
+        )
+    path = Path(str(db_path).removeprefix("sqlite:///")).expanduser()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # Opened here, on the event loop's thread, where every (async) handler runs.
+        store = SQLiteStore(path)
+        app.state.dashboard = Dashboard(store, Tracker(store), clock, warning_days)
+        try:
+            yield
+        finally:
+            store.close()
+
+    app = FastAPI(
+        title="jobcrawl",
+        summary="Job postings crawled by jobcrawl: search, saved jobs, alerts, crawl health.",
+        version=version("jobcrawl"),
+        docs_url=None,
+        redoc_url=None,
+        openapi_url="/openapi.json",
+        lifespan=lifespan,
+    )
+    app.state.token = token
+    app.middleware("http")(guard(token=token))
+    app.mount("/static", StaticFiles(packages=[("crawler.web", "static")]), name="static")
+    for module in (jobs, tracking, alerts, health, api, login):
+        app.include_router(module.router)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(RequestValidationError, _invalid_request)
+    return app
+
+
+def _wants_json(request: Request) -> bool:
+    return request.url.path.startswith("/api/")
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    """A JSON `detail` for the API, an error page for the pages."""
+    assert isinstance(exc, StarletteHTTPException)  # noqa: S101 (registered for this type)
+    if _wants_json(request):
+        return JSONResponse({"detail": exc.detail}, exc.status_code, headers=exc.headers)
+    title = ERROR_TITLES.get(exc.status_code, "Something went wrong")
+    context = {"title": title, "messages": [str(exc.detail)]}
+    return render(request, "error.html", context, status=exc.status_code)
+
+
+async def _invalid_request(request: Request, exc: Exception) -> Response:
+    """FastAPI's 422 for the API; for a page, the same problems as sentences."""
+    assert isinstance(exc, RequestValidationError)  # noqa: S101 (registered for this type)
+    if _wants_json(request):
+        return await request_validation_exception_handler(request, exc)
+    lines = [
+        f"{'.'.join(str(part) for part in error['loc'][1:]) or 'query'}: {error['msg']}"
+        for error in exc.errors()
+    ]
+    return render(request, "error.html", {"title": "Check the form", "messages": lines}, status=422)
