@@ -13,7 +13,19 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
-from crawler.normalise.html import html_to_text, sanitise_html, text_lines
+from crawler.normalise.html import (
+    _CONTAINER,
+    _SIMPLE_ELEMENTS,
+    TextLine,
+    _new_parser,
+    _read_tokens,
+    _simple_lines,
+    _tree_tokens,
+    _utf8_source,
+    html_to_text,
+    sanitise_html,
+    text_lines,
+)
 
 CASES: list[dict[str, Any]] = json.loads(
     (Path(__file__).parent / "data" / "normalise" / "html.json").read_text(encoding="utf-8")
@@ -285,3 +297,114 @@ def test_text_layout_is_tidy(pieces: list[str]) -> None:
     for line in text.split("\n"):
         assert line == line.rstrip()
         assert "  " not in line.lstrip(" ")
+
+
+# --- the simple form, read without lxml -----------------------------------------------------------
+
+_EMPTY_ELEMENTS = [name for name, (_, holds) in _SIMPLE_ELEMENTS.items() if not holds]
+_HOLDING_ELEMENTS = [name for name, (_, holds) in _SIMPLE_ELEMENTS.items() if holds]
+
+
+def lxml_lines(markup: str) -> tuple[TextLine, ...]:
+    """The lines of markup as read after lxml's parse, which the simple reading must equal."""
+    source = _utf8_source(markup)
+    root = etree.fromstring(source, _new_parser()) if source.strip() else None
+    if root is None:
+        return ()
+    return tuple(_read_tokens(*_tree_tokens(root), strict=False) or ())
+
+
+def _child_markup(name: str) -> tuple[str, str]:
+    """A child element as written and as lxml serialises it back."""
+    if name in _EMPTY_ELEMENTS:
+        return f"<{name}>", f"<{name}/>"
+    return f"<{name}>y</{name}>", f"<{name}>y</{name}>"
+
+
+@pytest.mark.parametrize("parent", [None, *_HOLDING_ELEMENTS])
+def test_libxml2_builds_the_simple_form_as_written(parent: str | None) -> None:
+    """
+    Every child the simple form allows in every parent, between texts and white space, comes
+    back from lxml's parse exactly as written: nothing closed early, implied or dropped.
+    """
+    holds = _SIMPLE_ELEMENTS[parent][1] if parent else _CONTAINER
+    children = [name for name, (category, _) in _SIMPLE_ELEMENTS.items() if category & holds]
+    assert children
+    for child in children:
+        written, serialised = _child_markup(child)
+        inner = f"x {written} \n{written}z"
+        expected = f"x {serialised} \n{serialised}z"
+        if parent is not None:
+            inner, expected = f"<{parent}>{inner}</{parent}>", f"<{parent}>{expected}</{parent}>"
+        root = etree.fromstring(inner.encode(), _new_parser())
+        body = etree.tostring(root, encoding=str).removeprefix("<html><body>")
+        assert body.removesuffix("</body></html>") == expected, (parent, child)
+        assert _simple_lines(inner) is not None
+
+
+_SIMPLE_TEXTS = st.sampled_from(
+    [
+        *("", " ", "\n", "  \n ", "Python", "Requirements:", "About us", "•", "1.", "e.g.", "İ"),
+        *("a &amp; b", "&lt;b&gt;", "&nbsp;x&nbsp;", "x&quot;y", "&amp;nbsp;", "ü\u2009ß", "\xa0"),
+    ]
+)
+
+
+@st.composite
+def _simple_content(draw: st.DrawFn, holds: int, depth: int) -> str:
+    """Markup that keeps to the simple form inside an element that holds `holds`."""
+    names = [name for name, (category, _) in _SIMPLE_ELEMENTS.items() if category & holds]
+    parts = []
+    for _ in range(draw(st.integers(0, 3 if depth < 4 else 1))):
+        parts.append(draw(_SIMPLE_TEXTS))
+        name = draw(st.sampled_from(names))
+        inner_holds = _SIMPLE_ELEMENTS[name][1]
+        if not inner_holds:
+            parts.append(f"<{name}>")
+            continue
+        attributes = ' href="https://example.com/?a=1&amp;b=2" rel="nofollow noopener"'
+        start = f"<{name}{attributes if name == 'a' and draw(st.booleans()) else ''}>"
+        parts.append(start + draw(_simple_content(inner_holds, depth + 1)) + f"</{name}>")
+    parts.append(draw(_SIMPLE_TEXTS))
+    return "".join(parts)
+
+
+@given(_simple_content(_CONTAINER, 0), _simple_content(_CONTAINER, 1))
+@settings(max_examples=500, deadline=None)
+def test_simple_markup_reads_as_lxml_reads_it(top: str, inner: str) -> None:
+    markup = f"{top}<div>{inner}</div>"  # one real tag at least, or it might be read unescaped
+    lines = _simple_lines(markup)
+    assert lines is not None
+    assert tuple(lines) == lxml_lines(markup)
+    text_lines.cache_clear()
+    assert text_lines(markup) == lxml_lines(markup)
+
+
+@pytest.mark.parametrize(
+    "markup",
+    [
+        "<b><p>x</p></b>",  # libxml2 closes the <b> first
+        "<ul><li>a<li>b</li></li></ul>",
+        "<p>a<li>b</li></p>",
+        "<a href='x'>a<a>b</a></a>",
+        "<p>caf&eacute;</p>",
+        "<p>&#233;</p>",
+        "<p>a < b</p>",
+        "<p>a > b</p>",
+        "<p>a\r\nb</p>",
+        "<p>a\x01b</p>",
+        "<p>a\ud800b</p>",
+        "<P>upper</P>",
+        "<p>a<br/>b</p>",
+        "<p>open",
+        "<p>x</p></div>",
+        "<table><tr><td>a</td><td>b</td></tr></table>",
+        "<pre>\n code</pre>",
+        "<p>x<script>y</script>z</p>",
+        "&lt;p&gt;escaped&lt;/p&gt;",
+    ],
+)
+def test_other_markup_is_read_after_lxml_parses_it(markup: str) -> None:
+    assert _simple_lines(markup) is None
+    text_lines.cache_clear()
+    assert text_lines(markup) == lxml_lines(markup)

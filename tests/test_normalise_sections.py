@@ -12,7 +12,14 @@ from hypothesis import strategies as st
 
 from crawler.items import Sections
 from crawler.normalise.html import sanitise_html
-from crawler.normalise.sections import HEADING_PHRASES, SectionName, split_sections
+from crawler.normalise.sections import (
+    _EQUAL_OPPORTUNITY_ANCHORS,
+    EQUAL_OPPORTUNITY_PHRASES,
+    HEADING_PHRASES,
+    SectionName,
+    _has_equal_opportunity,
+    split_sections,
+)
 
 CASES: list[dict[str, Any]] = json.loads(
     (Path(__file__).parent / "data" / "normalise" / "sections.json").read_text(encoding="utf-8")
@@ -190,3 +197,11 @@ def test_any_input_gives_clean_sections(pieces: list[str]) -> None:
             assert item
             assert item == item.strip()
         assert len(items) == len(set(items))
+
+
+def test_every_equal_opportunity_phrase_holds_an_anchor() -> None:
+    """The quick test for equal-opportunity wording may only rule out texts without any phrase."""
+    for phrase in EQUAL_OPPORTUNITY_PHRASES:
+        assert any(anchor in phrase for anchor in _EQUAL_OPPORTUNITY_ANCHORS), phrase
+    assert _has_equal_opportunity("we are an equal opportunity employer")
+    assert not _has_equal_opportunity("equal pay, opportunities to grow")

@@ -72,11 +72,12 @@ Seniority (`seniority`)
         not "L3 Support", which is a support tier).
 
 Speed: one pass over the lower-cased text finds every candidate word, unit words and degree
-words alike, with a trie-shaped pattern that the regex engine tries only at word starts (the
-technique of `crawler.normalise.skills`); the precise patterns then run only at those few places.
-The pass is cached for the last few texts, so `summarise_requirements` reads a text once. A
-regex alternation of all degree patterns tried at every character costs about 3 ms on a 10 KB
-description; this costs about 150 µs, and little on the requirements bullets alone.
+words alike, with a trie-shaped pattern that the regex engine tries only at word starts; the
+precise patterns then run only at those few places. It is the same pass that finds the skills
+(`crawler.normalise.skills.text_words`, one trie for both word lists, see
+`crawler.normalise.words`), cached for the last few texts, so a posting's description and
+requirement bullets are each scanned once for both modules. A regex alternation of all degree
+patterns tried at every character costs about 3 ms on a 10 KB description.
 """
 
 from __future__ import annotations
@@ -88,7 +89,8 @@ from functools import lru_cache
 from typing import Literal, NamedTuple
 
 from crawler.items import Education, Seniority
-from crawler.normalise.skills import WORD_START, trie_pattern
+from crawler.normalise.skills import text_words
+from crawler.normalise.words import DEGREE_WORDS, UNIT_WORDS
 
 __all__ = [
     "RequirementsSummary",
@@ -142,42 +144,6 @@ def summarise_requirements(
 
 # --- One pass for candidate words ---------------------------------------------------------------
 
-_UNIT_WORDS = {
-    **dict.fromkeys(["year", "years", "yr", "yrs", "jahr", "jahre", "jahren"], 1),
-    **dict.fromkeys(["ans", "an d", "an de", "an en", "an dans", "an minimum"], 1),
-    **dict.fromkeys(["année", "années", "annee", "annees", "año", "años", "ano", "anos"], 1),
-    **dict.fromkeys(["month", "months", "monat", "monate", "monaten", "mois", "meses"], 12),
-}
-"""Unit words (lower case) and how many make a year. French "an" only with what follows it
-("1 an d'expérience"), since English "an" is everywhere."""
-
-_DEGREE_WORDS = frozenset(
-    [
-        *("no", "degree", "degrees", "diploma", "without", "kein", "keinen", "sans", "aucun"),
-        *("phd", "ph.d", "doctorate", "doctoral", "dphil", "d.phil", "doktor", "doktorgrad"),
-        *("doktortitel", "promoviert", "promotion", "abgeschlossene", "erfolgreiche"),
-        *("doctorat", "doctorado", "master", "masters", "master's", "masterabschluss"),
-        *("masterstudium", "m.sc", "msc", "m.s", "ms", "m.a", "mba", "meng", "m.eng", "máster"),
-        *("maestría", "maestria", "diplom", "dipl", "magister", "bac", "diplôme", "advanced"),
-        *("graduate", "postgraduate", "bachelor", "bachelors", "bachelor's", "bachelorabschluss"),
-        *("bachelorstudium", "b.sc", "bsc", "b.s", "bs", "b.a", "ba", "beng", "b.eng", "btech"),
-        *("b.tech", "undergraduate", "four year", "4 year", "university", "college", "academic"),
-        *("a degree", "a relevant degree", "a technical degree", "a related degree"),
-        *("hochschulabschluss", "universitätsabschluss", "fh", "studienabschluss"),
-        *("abgeschlossenes", "abgeschlossenen", "licence", "licenciatura", "grado", "título"),
-        *("titulo", "titulación", "titulacion", "associate", "associates", "associate's"),
-        *("two year", "2 year", "bts", "dut", "high school", "ged", "secondary school"),
-        *("abitur", "fachabitur", "hochschulreife", "fachhochschulreife", "matura"),
-        *("realschulabschluss", "hauptschulabschluss", "mittlere reife", "baccalauréat"),
-        *("bachillerato", "a level", "a levels", "gcse", "gcses"),
-    ]
-)
-"""Lower-case words where a degree mention may start; `_DEGREES` then decides at each."""
-
-_CANDIDATES = re.compile(
-    rf"{WORD_START}({trie_pattern([*_UNIT_WORDS, *_DEGREE_WORDS])})(?![^\W\d_])"
-)
-
 
 class _Scan(NamedTuple):
     lowered: str
@@ -190,25 +156,22 @@ class _Scan(NamedTuple):
 @lru_cache(maxsize=8)
 def _scan(text: str) -> _Scan:
     """
-    The candidate words of `text`, found in one pass (cached: each text is read by two or
-    three of this module's functions in a row).
+    The candidate words of `text`, from the word pass it shares with the skills (cached: each
+    text is read by two or three of this module's functions in a row).
     """
-    lowered = text.lower()
-    if len(lowered) != len(text):
-        lowered = "".join(low if len(low := char.lower()) == 1 else char for char in text)
+    words = text_words(text)
     units: list[tuple[int, int, int]] = []
     degrees: list[int] = []
-    for match in _CANDIDATES.finditer(" " + lowered):
-        start = match.start(1) - 1
-        word = match.group(1)
-        if word not in _UNIT_WORDS and word not in _DEGREE_WORDS:
+    for start, _end, found in words.cues:
+        word = found
+        if word not in UNIT_WORDS and word not in DEGREE_WORDS:
             word = " ".join(word.replace("-", " ").replace("’", "'").split())
-        per_year = _UNIT_WORDS.get(word)
+        per_year = UNIT_WORDS.get(word)
         if per_year is not None:
             units.append((start, start + len(word.split()[0]), per_year))
-        elif word in _DEGREE_WORDS:
+        elif word in DEGREE_WORDS:
             degrees.append(start)
-    return _Scan(lowered, tuple(units), tuple(degrees))
+    return _Scan(words.lowered, tuple(units), tuple(degrees))
 
 
 # --- Experience --------------------------------------------------------------------------------
@@ -238,7 +201,7 @@ _NUMBER_WORDS: dict[str, int] = {
     for word in words
 }
 _NUMBER = r"(?:\d{1,2}(?:[.,]\d)?|" + "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True)) + ")"
-_UNIT = "|".join(sorted({word.split()[0] for word in _UNIT_WORDS}, key=len, reverse=True))
+_UNIT = "|".join(sorted({word.split()[0] for word in UNIT_WORDS}, key=len, reverse=True))
 
 _YEARS_PHRASE = re.compile(
     rf"""(?x)
@@ -474,7 +437,7 @@ _DEGREES = re.compile(
     """,
     re.IGNORECASE,
 )
-"""Degree mentions by level; tried only where `_CANDIDATES` found a word a mention may start
+"""Degree mentions by level; tried only where the word pass found a word a mention may start
 with, so the alternatives need no leading word boundary."""
 
 _EQUIVALENT = re.compile(
@@ -636,7 +599,12 @@ def seniority(title: str, text: str | None = None) -> Seniority | None:
     return _title_seniority(title) or _seniority_from_years(experience_years_min(text))
 
 
+@lru_cache(maxsize=4096)
 def _title_seniority(title: str) -> Seniority | None:
+    """
+    The level a title names, if any. Remembered per title: a board repeats its titles, a
+    re-crawl repeats them all, and the rules cost a dozen regex searches.
+    """
     job = _ASSISTANT_TO.split(title, maxsplit=1)[0]
     for level, pattern in _TITLE_RULES:
         if level == "manager" and _is_manager_title(job):

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 from typing import Literal, get_args
 
 from crawler.items import Sections
@@ -227,6 +228,23 @@ _BULLET = re.compile(r"^(?:[•·▪●○◦■□✓✔➢►*-]|\d{1,2}[.)])\
 _EQUAL_OPPORTUNITY = re.compile("|".join(re.escape(phrase) for phrase in EQUAL_OPPORTUNITY_PHRASES))
 
 
+_EQUAL_OPPORTUNITY_ANCHORS = (
+    *("opportunit", "regard", "discriminat", "affirmative", "accommodation"),
+    *("chancengleichheit", "gleichbehandlung", "des chances", "oportunidades"),
+)
+"""Words of which every phrase above holds one ("regard" covers "without regard to" and
+"regardless of race"). A paragraph without any of them holds no phrase, and a handful of
+substring tests tell that far sooner than the alternation, which is tried at every letter."""
+
+
+def _has_equal_opportunity(folded: str) -> bool:
+    """Whether casefolded text holds equal-opportunity wording."""
+    for anchor in _EQUAL_OPPORTUNITY_ANCHORS:
+        if anchor in folded:
+            return _EQUAL_OPPORTUNITY.search(folded) is not None
+    return False
+
+
 def _words(text: str) -> tuple[str, ...]:
     """
     A heading's words for matching: casefolded, accents and apostrophes removed.
@@ -313,9 +331,9 @@ class _Splitter:
         short = size <= _MAX_HEADING_WORDS
         marked = line.kind == "heading" or (line.bold and short and text[-1] not in ".!")
         if marked or (short and text.endswith(":")):
-            found, section = _heading_section(_words(text), exact=False)
+            found, section = _heading_of(text, exact=False)
         elif size <= _MAX_PLAIN_HEADING_WORDS and text[-1] not in ".!,;":
-            found, section = _heading_section(_words(text), exact=True)
+            found, section = _heading_of(text, exact=True)
         else:
             return False
         if not found and not marked:
@@ -335,13 +353,13 @@ class _Splitter:
             return
         text = " ".join(self._lines)
         self._lines = []
-        if self._section != "equal_opportunity" and _EQUAL_OPPORTUNITY.search(text.casefold()):
+        if self._section != "equal_opportunity" and _has_equal_opportunity(text.casefold()):
             sentences = _split_sentences(text)
             start = next(
                 (
                     index
                     for index, sentence in enumerate(sentences)
-                    if _EQUAL_OPPORTUNITY.search(sentence.casefold())
+                    if _has_equal_opportunity(sentence.casefold())
                 ),
                 0,
             )
@@ -373,6 +391,15 @@ def _split_sentences(text: str) -> list[str]:
             start = found.end()
     sentences.append(text[start:])
     return sentences
+
+
+@lru_cache(maxsize=4096)
+def _heading_of(text: str, *, exact: bool) -> tuple[bool, SectionName | None]:
+    """
+    `_heading_section` of a line's words, remembered: the same few hundred headings ("About
+    you", "Benefits", "About <Company>") recur across a board's postings and across crawls.
+    """
+    return _heading_section(_words(text), exact=exact)
 
 
 def _heading_section(words: tuple[str, ...], *, exact: bool) -> tuple[bool, SectionName | None]:

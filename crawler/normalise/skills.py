@@ -12,8 +12,9 @@ Why it is built this way:
   character trie (spellings sharing a prefix share a branch), so a scan costs one pass of the C
   regex engine over the text whatever the vocabulary's size; a loop of one regex per skill would
   cost a pass per skill. The pattern runs on lower-cased text and only at word starts (see
-  `_compile`), and matches map back to their skill through dicts. About 200 µs for a 10 KB
-  description.
+  `_word_pass`), and matches map back to their skill through dicts. The requirement words of
+  `crawler.normalise.requirements` ride in the same pass (`crawler.normalise.words`), and the
+  pass over a text is shared by both modules (`text_words`), so a description is scanned once.
 - Word boundaries that know about code names: a spelling must not continue a word or a name on
   either side (``[\w+#@]``), so "Java" is not found in "JavaScript", "SQL" not in "NoSQL" or
   "PostgreSQL", "C" not in "C++" or "C#", and "React" not in "reactive". The trie tries longer
@@ -43,24 +44,40 @@ from bisect import bisect_right
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from importlib import resources
+from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any, Literal, NamedTuple, cast
 
 import yaml
 
 from crawler.items import Skill
+from crawler.normalise.words import (
+    DEGREE_WORDS,
+    SEPARATORS,
+    UNIT_WORDS,
+    WORD_START,
+    Found,
+    WordList,
+    WordPass,
+    lower_in_place,
+    trie_pattern,
+)
 
 __all__ = [
     "WORD_START",
     "SkillEntry",
+    "TextWords",
     "Vocabulary",
     "build_vocabulary",
     "extract_skills",
     "load_vocabulary",
+    "text_words",
     "trie_pattern",
 ]
 
-DEFAULT_VOCABULARY = Path(__file__).with_name("data") / "skills.yaml"
+# A package resource, not a path: inside a deployed egg (Scrapyd) the package is a zip file.
+DEFAULT_VOCABULARY = resources.files("crawler.normalise") / "data" / "skills.yaml"
 
 Rule = Literal["word", "listed", "spoken"]
 _RULES: frozenset[str] = frozenset({"word", "listed", "spoken"})
@@ -101,20 +118,8 @@ _WEIGHT_PREFERRED = 0.5
 _WEIGHT_TEXT = 0.35
 _FREQUENCY_BONUS = 0.2
 
-_WHITESPACE = (
-    " \t\n\r\f\v\x1c\x1d\x1e\x1f\x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005"
-    "\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
-)
-"""Every character that ``\\s`` matches in a str pattern."""
-WORD_START = (
-    "[" + re.escape(_WHITESPACE + "!\"%'()*,-./:;<=>?[\\]^`{|}~“”‘’«»„‚‹›…–—•·●▪►◦✓✔→¡¿") + "]"
-)
-"""The characters that may precede a skill: white space and punctuation, but not a letter or
-digit, nor "@", "#", "$", "+", "&" or "_" (handles, hashtags, "R&D"). Listed one by one rather
-than written as ``[^\\w...]`` or with ``\\s``: a set of plain characters compiles to one table
-look-up, and this check runs at every character of the text."""
 _KEY_SEPARATORS = re.compile(r"[\s\-]+")
-_KEYED_CHARACTERS = frozenset(_WHITESPACE + "-’")
+_KEYED_CHARACTERS = SEPARATORS
 _QUOTES = str.maketrans({"’": "'"})
 _LIST_GAP = re.compile(
     r"[\s,/&|;()+]*(?:(?:and/or|and|or|und|oder|et|ou|y|o|as well as|plus)\b[\s,/&|;()]*)?"
@@ -191,6 +196,8 @@ class Vocabulary:
     """The case-sensitive spellings that need their entry's rule to accept the context."""
     boilerplate: frozenset[str]
     """Keys of the boilerplate phrases that the pattern also finds."""
+    words: WordPass
+    """The pass that finds the pattern's spellings and the requirement words in one go."""
 
 
 class _Hit(NamedTuple):
@@ -200,8 +207,13 @@ class _Hit(NamedTuple):
     guarded: bool
 
 
+_new_hit = tuple.__new__
+"""Makes a `_Hit` from a tuple in C: the named tuple's own constructor is a Python function, and
+a description has dozens of hits."""
+
+
 @lru_cache(maxsize=4)
-def load_vocabulary(path: Path | None = None) -> Vocabulary:
+def load_vocabulary(path: Path | Traversable | None = None) -> Vocabulary:
     """The vocabulary at `path` (default: the shipped one), parsed and compiled once per path."""
     source = path or DEFAULT_VOCABULARY
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -236,14 +248,16 @@ def build_vocabulary(
                 f" spelling of {entries[other].name!r}"
             )
     boilerplate = frozenset(_key(phrase) for phrase in _BOILERPLATE_CUES)
+    words = _word_pass({*folded, *(key.lower() for key in exact), *boilerplate})
     return Vocabulary(
         entries=tuple(entries),
         categories=dict(categories),
-        pattern=_compile({*folded, *(key.lower() for key in exact), *boilerplate}),
+        pattern=words.patterns[0],
         folded=folded,
         exact=exact,
         guarded=frozenset(guarded),
         boilerplate=boilerplate,
+        words=words,
     )
 
 
@@ -294,19 +308,23 @@ def _claim(table: dict[str, int], key: str, index: int, entries: Sequence[SkillE
         )
 
 
+@lru_cache(maxsize=4096)
 def _key(spelling: str) -> str:
     """
     The lookup form of a spelling or a match: curly apostrophes straightened, any run of
-    spaces and hyphens one space ("cold-calling" and "cold calling" are one key).
+    spaces and hyphens one space ("cold-calling" and "cold calling" are one key). Remembered:
+    the same multi-word phrases ("equal opportunity") are matched in posting after posting.
     """
     if _KEYED_CHARACTERS.isdisjoint(spelling):
         return spelling
     return _KEY_SEPARATORS.sub(" ", spelling.translate(_QUOTES)).strip()
 
 
-def _compile(spellings: Iterable[str]) -> re.Pattern[str]:
+def _word_pass(spellings: Iterable[str]) -> WordPass:
     """
     One pattern for every spelling, in lower case, arranged as a trie; it runs on lowered text.
+    The pass that runs it also finds the requirement words (`crawler.normalise.words`), so that
+    a description is scanned once for both.
 
     Two choices keep it fast. The pattern starts by consuming the character before a spelling
     (the caller puts a space in front of the text), so the regex engine skips in C to the next
@@ -319,42 +337,32 @@ def _compile(spellings: Iterable[str]) -> re.Pattern[str]:
     the engine fall back to the shorter spelling when the longer one would end inside a word, so
     "React Native" wins over "React" and "JavaScript" is never "Java".
     """
-    return re.compile(rf"{WORD_START}({trie_pattern(spellings)})(?![\w+#@])")
+    return WordPass(
+        WordList(frozenset(spellings), r"(?![\w+#@])"),
+        WordList(frozenset({*UNIT_WORDS, *DEGREE_WORDS}), r"(?![^\W\d_])"),
+    )
 
 
-def trie_pattern(spellings: Iterable[str]) -> str:
+class TextWords(NamedTuple):
+    """What the shipped vocabulary's word pass found in a text."""
+
+    lowered: str
+    """The text in lower case, character for character."""
+    skills: tuple[Found, ...]
+    """Spellings of skills and boilerplate phrases, as `Vocabulary.pattern` finds them."""
+    cues: tuple[Found, ...]
+    """Requirement words (`crawler.normalise.words.UNIT_WORDS` and `DEGREE_WORDS`)."""
+
+
+@lru_cache(maxsize=8)
+def text_words(text: str) -> TextWords:
     """
-    A regex alternation of literal spellings, arranged as a character trie: spellings that share
-    a prefix share a branch, and a longer spelling is tried before a shorter one it extends. A
-    space matches any run of spaces or hyphens, an apostrophe ' or ’. Shared with
-    `crawler.normalise.requirements`, which finds its candidate words the same way.
+    One pass over `text` for skills and requirement words; cached for the few texts in flight,
+    since the skills and the requirements of a posting read the same description and bullets.
     """
-    root: dict[str, Any] = {}
-    for spelling in spellings:
-        node = root
-        for char in spelling:
-            node = node.setdefault(char, {})
-        node[""] = {}
-    return _node_pattern(root)
-
-
-def _node_pattern(node: Mapping[str, Any]) -> str:
-    branches = [
-        _char_pattern(char) + _node_pattern(child) for char, child in sorted(node.items()) if char
-    ]
-    if "" in node:
-        branches.append("")
-    if len(branches) == 1:
-        return branches[0]
-    return "(?:" + "|".join(branches) + ")"
-
-
-def _char_pattern(char: str) -> str:
-    if char == " ":
-        return r"[\s\-]+"
-    if char == "'":
-        return "['’]"
-    return re.escape(char)
+    lowered = lower_in_place(text)
+    skills, cues = load_vocabulary().words.scan(lowered)
+    return TextWords(lowered, tuple(skills), tuple(cues))  # shared by the cache: immutable
 
 
 def extract_skills(
@@ -377,7 +385,7 @@ def extract_skills(
     if limit <= 0:
         return []
     vocabulary = load_vocabulary()
-    in_title = {hit.entry for hit in _scan(vocabulary, title)}
+    in_title = _title_entries(title)
     required = [hit.entry for hit in _scan(vocabulary, "\n".join(requirements))]
     preferred_ = [hit.entry for hit in _scan(vocabulary, "\n".join(preferred))]
     mentions = _mentions(vocabulary, text) if text else _count([*required, *preferred_])
@@ -394,7 +402,7 @@ def extract_skills(
             base = _WEIGHT_TEXT
         count = max(1, mentions.get(entry, 0))
         scores[entry] = base + _FREQUENCY_BONUS * (1 - 0.5 ** (count - 1))
-    for entry in _employer_skills(vocabulary, company):
+    for entry in _employer_skills(company):
         scores.pop(entry, None)
     ranked = sorted(scores.items(), key=lambda item: (-item[1], _sort_name(vocabulary, item[0])))
     return [
@@ -480,45 +488,62 @@ def _sentence_end(text: str, position: int, *, limit: int) -> int:
     return min(ends, default=limit)
 
 
-def _employer_skills(vocabulary: Vocabulary, company: str | None) -> list[int]:
-    """The skill that is the employer's own name ("Datadog, Inc."), if any."""
+@lru_cache(maxsize=4096)
+def _title_entries(title: str) -> frozenset[int]:
+    """
+    The shipped vocabulary's skills named in a title. Remembered per title, like the employer
+    below: titles repeat across a board and across crawls, and a scan costs tens of
+    microseconds however short the text.
+    """
+    return frozenset(hit.entry for hit in _scan(load_vocabulary(), title))
+
+
+@lru_cache(maxsize=1024)
+def _employer_skills(company: str | None) -> tuple[int, ...]:
+    """The shipped vocabulary's skill that is the employer's own name ("Datadog, Inc."), if any."""
     if not company:
-        return []
+        return ()
     name = _COMPANY_SUFFIXES.sub("", company).strip()
-    hits = _scan(vocabulary, name)
+    hits = _scan(load_vocabulary(), name)
     if len(hits) == 1 and hits[0].start == 0 and hits[0].end == len(name):
-        return [hits[0].entry]
-    return []
+        return (hits[0].entry,)
+    return ()
 
 
-def _scan(vocabulary: Vocabulary, text: str, lowered: str | None = None) -> list[_Hit]:
+def _scan(vocabulary: Vocabulary, text: str) -> list[_Hit]:
     """Every accepted skill mention in `text`, in order, with offsets into `text`."""
-    return _scan_with_boilerplate(vocabulary, text, lowered)[0]
+    return _scan_with_boilerplate(vocabulary, text)[0]
 
 
-def _scan_with_boilerplate(
-    vocabulary: Vocabulary, text: str, lowered: str | None = None
-) -> tuple[list[_Hit], list[int]]:
+def _found(vocabulary: Vocabulary, text: str) -> Sequence[Found]:
+    """The pattern's matches in `text`: from the shared pass for the shipped vocabulary."""
+    if vocabulary is load_vocabulary():
+        return text_words(text).skills
+    return [
+        (match.start(1) - 1, match.end() - 1, match.group(1))
+        for match in vocabulary.pattern.finditer(" " + lower_in_place(text))
+    ]
+
+
+def _scan_with_boilerplate(vocabulary: Vocabulary, text: str) -> tuple[list[_Hit], list[int]]:
     """The skill mentions in `text` and the offsets of the boilerplate phrases, in one pass."""
     hits: list[_Hit] = []
     boilerplate: list[int] = []
     if not text:
         return hits, boilerplate
-    for match in vocabulary.pattern.finditer(" " + (lowered or _lower(text))):
-        start, end = match.start(1) - 1, match.end() - 1
-        spelling = match.group(1)
+    for start, end, spelling in _found(vocabulary, text):
         plain = _KEYED_CHARACTERS.isdisjoint(spelling)
         key = spelling if plain else _key(spelling)
         entry = vocabulary.folded.get(key)
         if entry is not None:
-            hits.append(_Hit(entry, start, end, False))
+            hits.append(_new_hit(_Hit, (entry, start, end, False)))
         elif key in vocabulary.boilerplate:
             boilerplate.append(start)
         else:
             written = text[start:end] if plain else _key(text[start:end])
             entry = vocabulary.exact.get(written)
             if entry is not None:
-                hits.append(_Hit(entry, start, end, written in vocabulary.guarded))
+                hits.append(_new_hit(_Hit, (entry, start, end, written in vocabulary.guarded)))
     if any(hit.guarded for hit in hits):
         hits = [
             hit
@@ -526,14 +551,6 @@ def _scan_with_boilerplate(
             if not hit.guarded or _guard_accepts(vocabulary, text, hits, position)
         ]
     return hits, boilerplate
-
-
-def _lower(text: str) -> str:
-    """`text` in lower case, character for character, so that offsets stay valid."""
-    lowered = text.lower()
-    if len(lowered) == len(text):
-        return lowered
-    return "".join(low if len(low := char.lower()) == 1 else char for char in text)
 
 
 def _guard_accepts(vocabulary: Vocabulary, text: str, hits: Sequence[_Hit], position: int) -> bool:
