@@ -3,8 +3,9 @@ How each source is doing, from its recorded listings: healthy, failing, suspect,
 
 A source is failing when its latest listing was incomplete (an error, a cut-short page), suspect when
 that listing parsed but held far fewer jobs than the last complete one (it closed nothing), and
-healthy when it was complete. `failing_since` counts the bad listings in a row, so one alert per
-episode is enough (the alerts raise one when a source turns bad, not on every run).
+healthy when it was complete. `bad_listings_in_a_row` counts the bad listings in a row, and
+`episode` names that run of bad listings, so the alerts raise one alert when a source turns bad and
+not one on every run.
 """
 
 from __future__ import annotations
@@ -13,9 +14,12 @@ from dataclasses import dataclass
 from typing import Literal
 
 from crawler.sources import SourceBase
-from crawler.store import SourceTally
+from crawler.store import SourceTally, Store
 
 Health = Literal["healthy", "failing", "suspect", "never crawled"]
+
+HISTORY_WINDOW = 10
+"""Listings per source read to judge its health: enough to find the last good one of a bad spell."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +36,10 @@ class SourceHealth:
     jobs_in_last_listing: int | None
     open_jobs: int
     error: str | None
+    episode: str | None = None
+    """Names the current spell of bad listings (`after-run-12`: the last good listing was run 12;
+    `from-run-3`: the source never had one and was first crawled in run 3), so an alert about it is
+    raised once. None when healthy, or when the spell started before the listings read."""
 
     @property
     def label(self) -> str:
@@ -55,6 +63,11 @@ def assess(
     good = next(((run, tally) for run, tally in history if tally.complete), None)
     latest_run, latest = history[0]
     health: Health = "healthy" if latest.complete else "suspect" if latest.suspect else "failing"
+    episode = None
+    if bad and good is not None:
+        episode = f"after-run-{good[0]}"
+    elif bad and len(history) < HISTORY_WINDOW:
+        episode = f"from-run-{history[-1][0]}"
     return SourceHealth(
         source=source,
         source_key=source_key,
@@ -66,7 +79,18 @@ def assess(
         jobs_in_last_listing=latest.seen,
         open_jobs=open_jobs,
         error=latest.error,
+        episode=episode,
     )
+
+
+def source_health(store: Store) -> list[SourceHealth]:
+    """Every crawled source's health, by label."""
+    open_jobs = store.open_job_counts()
+    known = [
+        assess(source, key, history, open_jobs.get((source, key), 0))
+        for (source, key), history in store.source_history(HISTORY_WINDOW).items()
+    ]
+    return sorted(known, key=lambda health: health.label)
 
 
 def configured_first(known: list[SourceHealth], configured: list[SourceBase]) -> list[SourceHealth]:

@@ -190,3 +190,8 @@ def test_epoch_seconds_and_milliseconds_agree(seconds: int) -> None:
     assert parse_datetime(seconds, now=NOW) == expected
     assert parse_datetime(seconds * 1000, now=NOW) == expected
     assert parse_datetime(str(seconds * 1000), now=NOW) == expected
+
+
+@pytest.mark.parametrize("text", ["+ 12 days", "in 3 days", "dans 2 jours"])
+def test_an_offset_into_the_future_is_no_posting_date(text: str) -> None:
+    assert parse_posted(text, now=NOW) == PostedDate(None, None)

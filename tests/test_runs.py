@@ -10,8 +10,9 @@ from typer.testing import CliRunner
 
 from crawler.cli import app
 from crawler.demo.server import CareerSiteServer, Fault
-from crawler.health import assess
+from crawler.health import HISTORY_WINDOW, assess
 from crawler.store import SourceTally, close_stores, open_store
+from crawler.store.tracking import Alert, TrackingStore
 from tests.test_spider_greenhouse import BOARD, run_crawl
 
 runner = CliRunner(env={"COLUMNS": "200"})
@@ -124,3 +125,57 @@ def test_assess_tells_suspect_from_failing_and_counts_the_bad_streak() -> None:
     assert (failing.health, failing.bad_listings_in_a_row) == ("failing", 2)
     assert assess("greenhouse", "acme", [(5, good)], open_jobs=40).health == "healthy"
     assert assess("greenhouse", "acme", [], open_jobs=0).health == "never crawled"
+
+
+@deferred_f_from_coro_f
+async def test_a_source_turning_bad_raises_one_alert_per_bad_spell(
+    career_site: CareerSiteServer, db_path: Path
+) -> None:
+    """Runs: 1 good, 2 and 3 failing (one alert), 4 good (none), 5 failing (a new one)."""
+    await run_crawl(career_site, db_path, ["vercel", "databricks"])
+    for _ in range(2):
+        career_site.add_fault(BOARD.format("vercel"), *[Fault(status=500)] * 3)
+        await run_crawl(career_site, db_path, ["vercel", "databricks"], JOBCRAWL_RETRY_BACKOFF=0.01)
+    close_stores()
+    first = alerts_of_kind(db_path, "source")
+    assert [(a.condition_key, a.job_id, a.title, a.headline) for a in first] == [
+        ("source:greenhouse:vercel:after-run-1", None, "greenhouse:vercel", "Source failing")
+    ]
+    assert "In run 2 its listing failed" in first[0].reason
+    assert "HTTP 500" in first[0].reason
+    assert "last complete in run 1" in first[0].reason
+    assert "its 2 open jobs stay open" in first[0].reason
+
+    await run_crawl(career_site, db_path, ["vercel"])
+    career_site.add_fault(BOARD.format("vercel"), *[Fault(status=500)] * 3)
+    await run_crawl(career_site, db_path, ["vercel"], JOBCRAWL_RETRY_BACKOFF=0.01)
+    close_stores()
+    keys = [alert.condition_key for alert in alerts_of_kind(db_path, "source")]
+    assert keys == [
+        "source:greenhouse:vercel:after-run-4",
+        "source:greenhouse:vercel:after-run-1",
+    ]
+
+    listed = runner.invoke(app, ["alerts", "--db", str(db_path)])
+    assert listed.exit_code == 0, listed.output
+    assert "Source failing" in listed.output
+    assert "None" not in listed.output
+
+
+def alerts_of_kind(db_path: Path, kind: str) -> list[Alert]:
+    store = open_store(db_path)
+    try:
+        return [alert for alert in TrackingStore(store).alerts() if alert.kind == kind]
+    finally:
+        close_stores()
+
+
+def test_a_bad_spell_is_named_by_the_last_good_listing_or_the_first_crawl() -> None:
+    good = SourceTally("greenhouse", "acme", complete=True, seen=40)
+    broken = SourceTally("greenhouse", "acme", error="https://x: HTTP 500")
+    assert assess("greenhouse", "acme", [(7, broken), (6, good)], 40).episode == "after-run-6"
+    assert assess("greenhouse", "acme", [(2, broken), (1, broken)], 0).episode == "from-run-1"
+    assert assess("greenhouse", "acme", [(6, good)], 40).episode is None
+    # A spell longer than the listings read has no visible start: no name, so no second alert.
+    spell = [(run, broken) for run in range(20, 20 - HISTORY_WINDOW, -1)]
+    assert assess("greenhouse", "acme", spell, 0).episode is None

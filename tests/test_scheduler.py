@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fcntl
 import itertools
+import json
 import logging
 import os
 import re
@@ -297,6 +298,10 @@ runner = CliRunner()
         (["--every", "5x"], "'5x': expected an interval"),
         (["--every", "1h", "--cron", "0 * * * *"], "give --every or --cron, not both"),
         (["--every", "1h", "--set", "NOVALUE"], "--set 'NOVALUE': expected NAME=VALUE"),
+        (
+            ["--every", "1h", "--alerts-config", "/nonexistent/alerts.yaml"],
+            "/nonexistent/alerts.yaml: cannot read",
+        ),
     ],
 )
 def test_bad_configuration_is_exit_2_before_anything_runs(
@@ -475,6 +480,30 @@ def test_one_shot_run_is_recorded_and_releases_its_lock(
     assert re.search(r"default: run 1 finished: ok \(exit 0, [\d.]+ s\)", scheduler.log)
     assert query(db, "SELECT count(*) FROM jobs") == [(2,)]
     assert (tmp_path / "jobs.db.group-default.lock").read_bytes() == b""
+
+
+@pytest.mark.e2e
+def test_each_run_ends_by_delivering_its_alerts_a_failing_source_once(
+    career_site: CareerSiteServer, tmp_path: Path
+) -> None:
+    sources = site_sources(tmp_path, career_site, "vercel", "databricks")
+    db = tmp_path / "jobs.db"
+    feed = tmp_path / "alerts.json"
+    config = tmp_path / "alerts.yaml"
+    config.write_text(f"channels:\n  feed:\n    path: {feed}\n")
+    career_site.add_fault(LISTING.format(board="vercel"), *[Fault(status=500)] * 6)
+    args = ["--sources", str(sources), "--db", str(db), "--alerts-config", str(config)]
+    args += ["--every", "1s", "--runs", "2", "--set", "JOBCRAWL_RETRY_BACKOFF=0.01"]
+    args += ["--set", "RETRY_TIMES=2"]  # three tries a run: the six faults fail both runs
+    scheduler = start(tmp_path, "alerts", *args)
+    assert scheduler.wait() == 1, scheduler.log  # vercel failed: status 1, as documented
+    assert [(r["id"], r["status"]) for r in runs(db)] == [(1, "partial"), (2, "partial")]
+    items = json.loads(feed.read_text())["items"]
+    assert [(item["id"], item["title"]) for item in items] == [
+        ("source:greenhouse:vercel:from-run-1", "Source failing: greenhouse:vercel")
+    ]
+    assert "HTTP 500" in items[0]["content_text"]
+    assert query(db, "SELECT count(*) FROM deliveries WHERE state = 'sent'") == [(1,)]
 
 
 @pytest.mark.e2e

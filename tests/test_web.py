@@ -866,15 +866,16 @@ async def test_a_crawled_board_is_found_saved_moved_and_alerted_on(
     await run_crawl(career_site, db_path, ["vercel"], JOBCRAWL_RUN_STARTED=at(1), **settings)
     with serve(db_path) as client:
         alerts = client.get("/alerts").text
-        assert "Unread (1)" in alerts
+        assert "Unread (2)" in alerts  # the saved job's closing, and run 1's failing datadog
         assert "Account Executive, Majors · Vercel" in alerts
         assert "it is no longer in its source&#39;s listing" in alerts
-        [alert] = TrackingStore(store).alerts(unread=True)
-        assert alert.kind == "closed"
+        assert '<a href="/sources">greenhouse:datadog</a>' in alerts
+        alert, failing = TrackingStore(store).alerts(unread=True)
+        assert (alert.kind, failing.kind) == ("closed", "source")
         board_html = client.get("/saved").text
         assert "closed 2026-11-25" in board_html
         client.post(f"/alerts/{alert.id}/ack", headers=SAME_ORIGIN)
-        assert TrackingStore(store).alerts(unread=True) == []
+        assert TrackingStore(store).alerts(unread=True) == [failing]
         assert [run["id"] for run in client.get("/api/runs").json()] == [2, 1]
 
 

@@ -20,6 +20,7 @@ from datetime import date, datetime
 from itertools import pairwise
 from typing import Any
 
+from crawler.health import SourceHealth, source_health
 from crawler.items import JobPosting
 from crawler.store import Store
 from crawler.store.tracking import NewAlert, Reminder, SavedJob, Tracking, Watch
@@ -169,6 +170,38 @@ def watch_alert(watch: Watch, job: JobPosting) -> NewAlert:
     return _alert(key, "watch", job, f"New match for {watch.name!r}", reason)
 
 
+def source_alert(health: SourceHealth) -> NewAlert | None:
+    """
+    A source whose listing went bad: raised once per bad spell, on the run that began it.
+
+    The spell's name is in the key, so a source failing run after run stays quiet, and one that
+    recovers and fails again is raised anew. Its jobs stay open meanwhile (a bad listing closes
+    nothing), which the alert says, because that is what the reader needs to know.
+    """
+    if health.health not in ("failing", "suspect") or health.episode is None:
+        return None
+    if health.health == "failing":
+        headline = "Source failing"
+        problem = f"its listing failed ({health.error})" if health.error else "its listing failed"
+    else:
+        headline = "Source suspect"
+        problem = (
+            f"its listing held only {health.jobs_in_last_listing} jobs, far fewer than its last"
+            " complete one"
+        )
+    since = (
+        f"It was last complete in run {health.last_good_run} ({health.last_good_at[:16]})"
+        if health.last_good_run is not None and health.last_good_at
+        else "It has never been listed completely"
+    )
+    reason = (
+        f"In run {health.last_run} {problem}. {since}; its {health.open_jobs} open jobs stay open"
+        " until a complete listing shows which have gone."
+    )
+    key = f"source:{health.label}:{health.episode}"
+    return NewAlert(key, "source", None, health.label, headline, reason, None)
+
+
 def job_alerts(
     job: JobPosting,
     saved: SavedJob,
@@ -200,14 +233,15 @@ def find_alerts(
     new_job_ids: Collection[str] | None = None,
 ) -> list[NewAlert]:
     """
-    Every condition that holds at `at`, in a stable order: per saved job, then reminders, watches.
+    Every condition that holds at `at`, in a stable order: per saved job, reminders, watches, sources.
 
-    `sources` narrows the saved jobs to those boards and `new_job_ids` the watch matches to those
-    jobs (a crawl looks at what it touched); None looks at everything.
+    `sources` narrows the saved jobs and the source health to those boards and `new_job_ids` the
+    watch matches to those jobs (a crawl looks at what it touched); None looks at everything.
     """
     today = at.date()
+    boards = None if sources is None else set(sources)
     alerts: list[NewAlert] = []
-    for saved in records.saved_jobs(sources):
+    for saved in records.saved_jobs(boards):
         job = store.get_job(saved.job_id)
         if job is not None:
             versions = store.job_versions(job.id)
@@ -221,4 +255,9 @@ def find_alerts(
             job = store.get_job(job_id)
             if job is not None:
                 alerts.append(watch_alert(watch, job))
+    for health in source_health(store):
+        if boards is None or (health.source, health.source_key) in boards:
+            alert = source_alert(health)
+            if alert is not None:
+                alerts.append(alert)
     return alerts

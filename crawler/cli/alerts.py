@@ -89,7 +89,7 @@ def alerts(
             alert.raised_at[:10],
             "" if alert.read_at else "new",
             alert.headline,
-            f"{alert.title}\n{alert.job_id}",
+            f"{alert.title}\n{alert.job_id}" if alert.job_id else alert.title,
             alert.reason,
             ", ".join(f"{name} {state}" for name, state in alert.deliveries.items()),
         )

@@ -15,7 +15,7 @@ from crawler.cli import app
 from crawler.cli.options import DbOption, db_path
 from crawler.config import load_sources
 from crawler.errors import JobcrawlError
-from crawler.health import assess, configured_first
+from crawler.health import configured_first, source_health
 from crawler.store import RunRecord, SourceTally, open_store
 
 out = Console()
@@ -123,12 +123,7 @@ def sources(
 
     Example: jobcrawl sources --sources examples/sources.yaml
     """
-    store = open_store(db_path(db))
-    open_jobs = store.open_job_counts()
-    known = [
-        assess(source, key, history, open_jobs.get((source, key), 0))
-        for (source, key), history in store.source_history().items()
-    ]
+    known = source_health(open_store(db_path(db)))
     configured = load_sources(sources_file).sources if sources_file else []
     report = configured_first(known, configured)
     if as_json:

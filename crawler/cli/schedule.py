@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from crawler.alerts import load_alerts_config
 from crawler.cli import app
 from crawler.cli.options import DbOption, db_path
 from crawler.config import load_sources
@@ -58,6 +59,13 @@ def schedule_command(
         Path | None,
         typer.Option(help="Where the group locks live. Default: the database's folder."),
     ] = None,
+    alerts_config: Annotated[
+        Path | None,
+        typer.Option(
+            help="The alerts settings file each run delivers through. Default:"
+            " $JOBCRAWL_ALERTS_CONFIG, else ~/.config/jobcrawl/alerts.yaml when it exists.",
+        ),
+    ] = None,
 ) -> None:
     """
     Crawl the sources on a schedule until stopped, one run at a time per source group.
@@ -69,7 +77,9 @@ def schedule_command(
     group follow --every / --cron. SIGTERM or SIGINT stops the scheduler: a running crawl is asked
     to stop, commits what it stored and is recorded as interrupted. Exit status: 0 when stopped by a
     signal; with --runs, the worst run's status (0 ok, 1 a source failed or a run was interrupted,
-    2 bad configuration); 2 when the configuration is wrong from the start.
+    2 bad configuration); 2 when the configuration is wrong from the start. Every run ends by
+    raising its alerts (saved jobs, reminders, watches, and a source that turned bad) and
+    delivering them through the channels of the alerts settings file.
 
     Example: jobcrawl schedule --sources sources.yaml --db jobs.db --every 6h
     """
@@ -78,15 +88,17 @@ def schedule_command(
         name, sep, _ = pair.partition("=")
         if not sep or not name:
             raise ConfigError(f"--set {pair!r}: expected NAME=VALUE")
+    settings = list(setting or [])
+    if alerts_config is not None:
+        load_alerts_config(alerts_config)
+        settings.append(f"JOBCRAWL_ALERTS_CONFIG={alerts_config.resolve()}")
     groups = load_groups(sources, loaded.sources, every=every, cron=cron)
     database = db_path(db)
     locks = lock_dir or database.resolve().parent
     prepare_database(database, locks)
     configure_logging()
     runners = [
-        GroupRunner(
-            group, sources_file=sources, db=database, lock_dir=locks, settings=setting or []
-        )
+        GroupRunner(group, sources_file=sources, db=database, lock_dir=locks, settings=settings)
         for group in groups
     ]
     status = Scheduler(runners, max_runs=runs).run()

@@ -247,7 +247,7 @@ def parse_posted(
     reading = _read(value, now, languages, day_first)
     if isinstance(reading, _Ago):
         resolved = reading.resolve(now)
-        if resolved is None:
+        if resolved is None or resolved.date() > latest_plausible:  # "+ 12 days": no past
             return PostedDate(None, None)
         day = resolved.date()
         return PostedDate(None, day) if reading.bound else PostedDate(day, None)

@@ -89,7 +89,8 @@ class NewAlert:
 
     condition_key: str
     kind: str
-    job_id: str
+    job_id: str | None
+    """None for an alert about a source rather than a job."""
     title: str
     headline: str
     reason: str
@@ -103,7 +104,7 @@ class Alert:
     id: int
     condition_key: str
     kind: str
-    job_id: str
+    job_id: str | None
     title: str
     headline: str
     reason: str

@@ -17,12 +17,11 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from crawler.alerts import alert_record
 from crawler.errors import ConfigError, JobcrawlError
-from crawler.health import SourceHealth
+from crawler.health import SourceHealth, source_health
 from crawler.items import JobPosting
 from crawler.store import SourceTally
 from crawler.tracking import ApplicationStatus, SavedView, SortKey, TimelineEntry, due_day
 from crawler.web.queries import SearchFilters, search_jobs
-from crawler.web.routes.health import source_health
 from crawler.web.routes.jobs import job_details
 from crawler.web.state import Dashboard, DashboardDep
 

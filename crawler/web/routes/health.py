@@ -7,8 +7,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
-from crawler.health import SourceHealth, assess, configured_first
-from crawler.store import RunRecord, SQLiteStore
+from crawler.health import source_health
+from crawler.store import RunRecord
 from crawler.web.charts import Chart, bar_chart, range_chart
 from crawler.web.queries import open_jobs_after, salary_ranges
 from crawler.web.render import render
@@ -17,16 +17,6 @@ from crawler.web.state import DashboardDep
 router = APIRouter(include_in_schema=False)
 
 PERIOD_WORDS = {"HOUR": "hour", "DAY": "day", "WEEK": "week", "MONTH": "month", "YEAR": "year"}
-
-
-def source_health(store: SQLiteStore) -> list[SourceHealth]:
-    """Every crawled source's health, as `jobcrawl sources` reports it."""
-    open_jobs = store.open_job_counts()
-    known = [
-        assess(source, key, history, open_jobs.get((source, key), 0))
-        for (source, key), history in store.source_history().items()
-    ]
-    return configured_first(known, [])
 
 
 def run_totals(run: RunRecord) -> dict[str, int]:
