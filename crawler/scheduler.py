@@ -31,6 +31,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import FrameType
 from typing import Any
+from urllib.parse import urlsplit
 
 import yaml
 from apscheduler.events import EVENT_JOB_MAX_INSTANCES
@@ -43,7 +44,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from crawler.errors import ConfigError, JobcrawlError
 from crawler.lock import GroupLock, LockHeld, LockOwner, exclusive
 from crawler.sources import SourceBase
-from crawler.store import SQLiteStore, iso_utc
+from crawler.store import SQLiteStore, Store, is_postgres, iso_utc
+from crawler.store.postgres import PostgresStore, postgres_url
 
 log = logging.getLogger("jobcrawl.schedule")
 
@@ -237,42 +239,59 @@ def _selects(only: Iterable[str], source: SourceBase) -> bool:
     return any(selector in (source.kind, source.label) for selector in only)
 
 
-# -- the runs table (until the store offers these) ----------------------------------------------
+# -- the database ---------------------------------------------------------------------------------
 
 
-def latest_run_id(store: SQLiteStore) -> int:
-    row = store.connection.execute("SELECT coalesce(max(id), 0) FROM runs").fetchone()
-    return int(row[0])
-
-
-def first_run_after(store: SQLiteStore, run_id: int) -> int | None:
-    row = store.connection.execute("SELECT min(id) FROM runs WHERE id > ?", (run_id,)).fetchone()
-    return None if row[0] is None else int(row[0])
-
-
-def interrupt_run(store: SQLiteStore, run_id: int, *, at: datetime, stopped: bool = False) -> bool:
+@dataclass(frozen=True)
+class Database:
     """
-    Record run `run_id` as interrupted; true if it was changed.
+    Where the runs are recorded: a SQLite file or a PostgreSQL database.
 
-    A run left `running` by a killed crawl is interrupted. With `stopped` (the scheduler stopped the
-    crawl on purpose), a run that ended `partial` or `failed` is too: its listings were cut short,
-    not broken. A run that ended `ok` finished its work and keeps its status.
+    The scheduler opens a connection of its own for each look at the runs table (never the crawl's),
+    and names its lock files after the database, so schedulers of different databases sharing a lock
+    folder never block each other.
     """
-    store.commit()
-    cursor = store.connection.execute(
-        "UPDATE runs SET status = 'interrupted', finished_at = coalesce(finished_at, ?)"
-        " WHERE id = ? AND (status = 'running' OR (? AND status IN ('partial', 'failed')))",
-        (iso_utc(at), run_id, stopped),
-    )
-    return cursor.rowcount == 1
+
+    location: str
+    """A resolved SQLite path, or a `postgresql://` URL."""
+
+    @classmethod
+    def of(cls, option: str | Path) -> Database:
+        text = str(option)
+        if is_postgres(text):
+            return cls(postgres_url(text))
+        return cls(str(Path(text.removeprefix("sqlite:///")).expanduser().resolve()))
+
+    @property
+    def postgres(self) -> bool:
+        return is_postgres(self.location)
+
+    @property
+    def lock_name(self) -> str:
+        """`jobs.db` for a file; `postgresql-HOST-PORT-DBNAME` for a server's database."""
+        if not self.postgres:
+            return Path(self.location).name
+        parts = urlsplit(self.location)
+        where = f"{parts.hostname or 'local'}-{parts.port or 5432}-{parts.path.lstrip('/')}"
+        return "postgresql-" + re.sub(r"[^A-Za-z0-9_.\-]", "_", where)
+
+    def default_lock_dir(self, sources_file: Path) -> Path:
+        """The database's folder; for PostgreSQL, the sources file's folder."""
+        return (sources_file.resolve() if self.postgres else Path(self.location)).parent
+
+    def open(self) -> closing[Store]:
+        """A fresh connection, closed on leaving the `with` block."""
+        if self.postgres:
+            return closing(PostgresStore(self.location))
+        return closing(SQLiteStore(Path(self.location)))
 
 
-def spawn_lock_path(db: Path, lock_dir: Path) -> Path:
+def spawn_lock_path(db: Database, lock_dir: Path) -> Path:
     """The database-wide lock held while a crawl is spawned and while the database is created."""
-    return lock_dir / f"{db.name}.spawn.lock"
+    return lock_dir / f"{db.lock_name}.spawn.lock"
 
 
-def prepare_database(db: Path, lock_dir: Path) -> None:
+def prepare_database(db: Database, lock_dir: Path) -> None:
     """
     Create or migrate the database now, so a bad path is an error before anything is scheduled.
 
@@ -280,7 +299,7 @@ def prepare_database(db: Path, lock_dir: Path) -> None:
     apply its first migration.
     """
     try:
-        with exclusive(spawn_lock_path(db.resolve(), lock_dir)), closing(SQLiteStore(db)):
+        with exclusive(spawn_lock_path(db, lock_dir)), db.open():
             pass
     except OSError as exc:
         raise ConfigError(
@@ -322,15 +341,15 @@ class GroupRunner:
         group: Group,
         *,
         sources_file: Path,
-        db: Path,
+        db: Database,
         lock_dir: Path,
         settings: Sequence[str] = (),
     ) -> None:
         self.group = group
         self.sources_file = sources_file.resolve()
-        self.db = db.resolve()
-        self.lock_path = lock_dir / f"{self.db.name}.group-{group.name}.lock"
-        self.spawn_lock_path = spawn_lock_path(self.db, lock_dir)
+        self.db = db
+        self.lock_path = lock_dir / f"{db.lock_name}.group-{group.name}.lock"
+        self.spawn_lock_path = spawn_lock_path(db, lock_dir)
         self.settings = tuple(settings)
         self._child: subprocess.Popen[bytes] | None = None
         self._child_lock = threading.Lock()
@@ -340,7 +359,7 @@ class GroupRunner:
     def command(self) -> list[str]:
         """The crawl of this group, as `python -m crawler crawl ...`."""
         args = [sys.executable, "-m", "crawler", "crawl", "--sources", str(self.sources_file)]
-        args += ["--db", str(self.db), "--quiet"]
+        args += ["--db", self.db.location, "--quiet"]
         for selector in self.group.only:
             args += ["--only", selector]
         for pair in self.settings:
@@ -357,7 +376,7 @@ class GroupRunner:
             return
         try:
             if left is not None:
-                with closing(SQLiteStore(self.db)) as store:
+                with self.db.open() as store:
                     self._interrupt_left(store, left)
         finally:
             lock.release()
@@ -371,7 +390,7 @@ class GroupRunner:
             log.warning("%s: skipped: the previous run is still going (%s)", self.group.name, held)
             return RunResult(self.group.name, skipped=True)
         try:
-            with closing(SQLiteStore(self.db)) as store:
+            with self.db.open() as store:
                 if left is not None:
                     self._interrupt_left(store, left)
                 return self._run_crawl(lock, store)
@@ -386,18 +405,18 @@ class GroupRunner:
                 self._child.send_signal(signal.SIGTERM)
                 self._signalled = True
 
-    def _interrupt_left(self, store: SQLiteStore, left: LockOwner) -> None:
+    def _interrupt_left(self, store: Store, left: LockOwner) -> None:
         if left.run_id is None:
             log.warning("%s: the crashed run had not recorded a run id", self.group.name)
-        elif interrupt_run(store, left.run_id, at=datetime.now(UTC)):
+        elif store.interrupt_run(left.run_id, at=datetime.now(UTC)):
             log.warning("%s: run %d recorded as interrupted", self.group.name, left.run_id)
 
-    def _run_crawl(self, lock: GroupLock, store: SQLiteStore) -> RunResult:
+    def _run_crawl(self, lock: GroupLock, store: Store) -> RunResult:
         started = time.monotonic()
         owner = LockOwner(pid=os.getpid(), started=iso_utc(datetime.now(UTC)))
         lock.record(owner)
         with exclusive(self.spawn_lock_path):
-            before = latest_run_id(store)
+            before = store.latest_run_id()
             child = self._spawn(lock)
             if child is None:
                 log.info("%s: not started: the scheduler is stopping", self.group.name)
@@ -427,14 +446,14 @@ class GroupRunner:
             return self._child
 
     def _await_run_id(
-        self, store: SQLiteStore, child: subprocess.Popen[bytes], before: int
+        self, store: Store, child: subprocess.Popen[bytes], before: int
     ) -> int | None:
         """The first run recorded after `before`: the crawl's, since spawns are serialised."""
         deadline = time.monotonic() + RUN_ID_WAIT
         while True:
             exited = child.poll() is not None  # before reading: an exited crawl has committed
             try:
-                run_id = first_run_after(store, before)
+                run_id = store.first_run_after(before)
             except sqlite3.OperationalError:  # busy beyond the store's timeout: look again
                 run_id = None
             if run_id is not None or exited:
@@ -445,14 +464,14 @@ class GroupRunner:
             time.sleep(0.05)
 
     def _finish(
-        self, store: SQLiteStore, run_id: int | None, code: int, *, stopped: bool, seconds: float
+        self, store: Store, run_id: int | None, code: int, *, stopped: bool, seconds: float
     ) -> RunResult:
         how = f"exit {code}" if code >= 0 else f"killed by {signal.Signals(-code).name}"
         if run_id is None:
             log.warning("%s: the crawl ended (%s) without recording a run", self.group.name, how)
             return RunResult(self.group.name, exit_code=code)
         now = datetime.now(UTC)
-        interrupt_run(store, run_id, at=now, stopped=stopped)
+        store.interrupt_run(run_id, at=now, stopped=stopped)
         record = store.get_run(run_id)
         status = record.status if record else None
         log.info(

@@ -20,6 +20,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import psycopg
 import pytest
 from typer.testing import CliRunner
 
@@ -30,15 +31,17 @@ from crawler.demo.server import CareerSiteServer, Fault
 from crawler.errors import ConfigError
 from crawler.lock import GroupLock, LockOwner
 from crawler.scheduler import (
+    Database,
     Group,
     GroupRunner,
     RunResult,
     format_interval,
-    interrupt_run,
     load_groups,
     parse_every,
 )
-from crawler.store import SQLiteStore
+from tests.test_store_backends import empty_postgres, pg_url
+
+__all__ = ["pg_url"]  # the throwaway PostgreSQL database fixture
 
 SCHEDULE = [
     sys.executable,
@@ -234,7 +237,7 @@ def test_the_crawl_command_of_a_group(tmp_path: Path) -> None:
     runner = GroupRunner(
         group,
         sources_file=tmp_path / "s.yaml",
-        db=tmp_path / "jobs.db",
+        db=Database.of(tmp_path / "jobs.db"),
         lock_dir=tmp_path / "locks",
         settings=["ROBOTSTXT_OBEY=False"],
     )
@@ -259,31 +262,6 @@ def test_the_crawl_command_of_a_group(tmp_path: Path) -> None:
 )
 def test_run_severity(result: RunResult, severity: int) -> None:
     assert result.severity == severity
-
-
-@pytest.mark.parametrize(
-    ("status", "stopped", "after"),
-    [
-        ("running", False, "interrupted"),
-        ("running", True, "interrupted"),
-        ("partial", False, "partial"),
-        ("partial", True, "interrupted"),
-        ("failed", True, "interrupted"),
-        ("ok", True, "ok"),
-        ("interrupted", False, "interrupted"),
-    ],
-)
-def test_interrupt_run(store: SQLiteStore, status: str, stopped: bool, after: str) -> None:
-    run_id = store.start_run(NOW)
-    if status != "running":
-        store.finish_run(run_id, NOW + timedelta(minutes=1), status)
-    changed = interrupt_run(store, run_id, at=NOW + timedelta(minutes=5), stopped=stopped)
-    record = store.get_run(run_id)
-    assert record is not None
-    assert changed == (status != after)
-    assert record.status == after
-    expected_end = "2026-11-24T12:05:00Z" if status == "running" else "2026-11-24T12:01:00Z"
-    assert record.finished_at == expected_end
 
 
 # -- configuration errors through the command ---------------------------------------------------
@@ -504,6 +482,25 @@ def test_each_run_ends_by_delivering_its_alerts_a_failing_source_once(
     ]
     assert "HTTP 500" in items[0]["content_text"]
     assert query(db, "SELECT count(*) FROM deliveries WHERE state = 'sent'") == [(1,)]
+
+
+@pytest.mark.e2e
+def test_a_scheduler_on_postgresql_records_its_runs_there(
+    career_site: CareerSiteServer, tmp_path: Path, pg_url: str
+) -> None:
+    empty_postgres(pg_url)
+    sources = site_sources(tmp_path, career_site, "vercel")
+    scheduler = start(
+        tmp_path, "pg", "--sources", str(sources), "--db", pg_url, "--every", "1h", "--runs", "1"
+    )
+    assert scheduler.wait() == 0, scheduler.log
+    assert re.search(r"default: run 1 finished: ok \(exit 0, [\d.]+ s\)", scheduler.log)
+    with psycopg.connect(pg_url) as conn:
+        assert conn.execute("SELECT id, status FROM runs").fetchall() == [(1, "ok")]
+        assert conn.execute("SELECT count(*) FROM jobs").fetchall() == [(2,)]
+    database = pg_url.rsplit("/", 1)[1]
+    lock = tmp_path / f"postgresql-127.0.0.1-5432-{database}.group-default.lock"
+    assert lock.read_bytes() == b""  # released, beside the sources file
 
 
 @pytest.mark.e2e

@@ -26,6 +26,7 @@ from crawler.store import (
     SourceTally,
     SQLiteStore,
     close_stores,
+    iso_utc,
     open_store,
 )
 from crawler.store.postgres import PostgresStore
@@ -553,3 +554,40 @@ def test_migrations_run_once_and_reopening_keeps_the_data(location: str) -> None
     reopened = open_store(location)
     assert reopened.schema_version == len(list((MIGRATIONS / "sqlite").glob("*.sql")))
     assert reopened.count_jobs(JobQuery()) == 1
+
+
+# -- runs, as the scheduler reads them -----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("status", "stopped", "after"),
+    [
+        ("running", False, "interrupted"),
+        ("running", True, "interrupted"),
+        ("partial", False, "partial"),
+        ("partial", True, "interrupted"),
+        ("failed", True, "interrupted"),
+        ("ok", True, "ok"),
+        ("interrupted", False, "interrupted"),
+    ],
+)
+def test_interrupt_run(store: AnyStore, status: str, stopped: bool, after: str) -> None:
+    run_id = store.start_run(NOW)
+    if status != "running":
+        store.finish_run(run_id, NOW + timedelta(minutes=1), status)
+    changed = store.interrupt_run(run_id, at=NOW + timedelta(minutes=5), stopped=stopped)
+    record = store.get_run(run_id)
+    assert record is not None
+    assert changed == (status != after)
+    assert record.status == after
+    expected_end = NOW + timedelta(minutes=5 if status == "running" else 1)
+    assert record.finished_at == iso_utc(expected_end)
+
+
+def test_runs_in_order_for_a_scheduler(store: AnyStore) -> None:
+    assert store.latest_run_id() == 0
+    first, second = store.start_run(NOW), store.start_run(NOW)
+    assert store.latest_run_id() == second
+    assert store.first_run_after(0) == first
+    assert store.first_run_after(first) == second
+    assert store.first_run_after(second) is None

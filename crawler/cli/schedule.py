@@ -13,6 +13,7 @@ from crawler.cli.options import DbOption, db_path
 from crawler.config import load_sources
 from crawler.errors import ConfigError
 from crawler.scheduler import (
+    Database,
     GroupRunner,
     Scheduler,
     configure_logging,
@@ -57,7 +58,10 @@ def schedule_command(
     ] = None,
     lock_dir: Annotated[
         Path | None,
-        typer.Option(help="Where the group locks live. Default: the database's folder."),
+        typer.Option(
+            help="Where the group locks live. Default: the database's folder (for PostgreSQL,"
+            " the sources file's folder)."
+        ),
     ] = None,
     alerts_config: Annotated[
         Path | None,
@@ -93,8 +97,8 @@ def schedule_command(
         load_alerts_config(alerts_config)
         settings.append(f"JOBCRAWL_ALERTS_CONFIG={alerts_config.resolve()}")
     groups = load_groups(sources, loaded.sources, every=every, cron=cron)
-    database = db_path(db)
-    locks = lock_dir or database.resolve().parent
+    database = Database.of(db_path(db))
+    locks = lock_dir or database.default_lock_dir(sources)
     prepare_database(database, locks)
     configure_logging()
     runners = [

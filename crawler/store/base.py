@@ -177,6 +177,61 @@ class Store(Protocol):
 
     def get_run(self, run_id: int) -> RunRecord | None: ...
 
+    def latest_run_id(self) -> int: ...
+
+    def first_run_after(self, run_id: int) -> int | None: ...
+
+    def interrupt_run(self, run_id: int, *, at: datetime, stopped: bool = False) -> bool: ...
+
     def list_runs(self, limit: int = 20) -> list[RunRecord]: ...
 
     def close(self) -> None: ...
+
+
+class _RunsTable(Protocol):
+    _placeholder: str
+
+    @property
+    def connection(self) -> Any: ...
+
+    def commit(self) -> None: ...
+
+
+class RunLookups:
+    """
+    The scheduler's questions about the runs table, in SQL both backends speak alike.
+
+    Mixed into each store, which names its parameter placeholder (`?` or `%s`). Each call commits
+    first, so it sees the runs other processes recorded.
+    """
+
+    def latest_run_id(self: _RunsTable) -> int:
+        """The newest run's id, 0 before the first run."""
+        self.commit()
+        row = self.connection.execute("SELECT coalesce(max(id), 0) FROM runs").fetchone()
+        return int(row[0])
+
+    def first_run_after(self: _RunsTable, run_id: int) -> int | None:
+        """The oldest run newer than `run_id`: how a scheduler learns the run its crawl started."""
+        self.commit()
+        sql = "SELECT min(id) FROM runs WHERE id > ?".replace("?", self._placeholder)
+        row = self.connection.execute(sql, (run_id,)).fetchone()
+        return None if row[0] is None else int(row[0])
+
+    def interrupt_run(
+        self: _RunsTable, run_id: int, *, at: datetime, stopped: bool = False
+    ) -> bool:
+        """
+        Record run `run_id` as interrupted; true if it was changed.
+
+        A run left `running` by a killed crawl is interrupted. With `stopped` (the crawl was stopped
+        on purpose), a run that ended `partial` or `failed` is too: its listings were cut short,
+        not broken. A run that ended `ok` finished its work and keeps its status.
+        """
+        self.commit()
+        sql = (
+            "UPDATE runs SET status = 'interrupted', finished_at = coalesce(finished_at, ?)"
+            " WHERE id = ? AND (status = 'running' OR (? AND status IN ('partial', 'failed')))"
+        ).replace("?", self._placeholder)
+        cursor = self.connection.execute(sql, (iso_utc(at), run_id, stopped))
+        return bool(cursor.rowcount == 1)

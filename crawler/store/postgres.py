@@ -45,6 +45,7 @@ from crawler.items import CloseReason, JobPosting
 from crawler.store.base import (
     DuplicateMarks,
     JobQuery,
+    RunLookups,
     RunRecord,
     SourceTally,
     UpsertResult,
@@ -116,8 +117,10 @@ def text_query(text: str) -> str | None:
     return " & ".join(terms)
 
 
-class PostgresStore:
+class PostgresStore(RunLookups):
     """A jobcrawl database in PostgreSQL, shared by any number of processes."""
+
+    _placeholder = "%s"
 
     def __init__(self, url: str) -> None:
         self.url = url

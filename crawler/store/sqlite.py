@@ -23,6 +23,7 @@ from crawler.items import CloseReason, JobPosting
 from crawler.store.base import (
     DuplicateMarks,
     JobQuery,
+    RunLookups,
     RunRecord,
     SourceTally,
     UpsertResult,
@@ -57,8 +58,10 @@ def fts_query(text: str) -> str | None:
     return " ".join(quoted)
 
 
-class SQLiteStore:
+class SQLiteStore(RunLookups):
     """A jobcrawl database in one SQLite file."""
+
+    _placeholder = "?"
 
     def __init__(self, path: Path) -> None:
         self.path = path
