@@ -84,6 +84,7 @@ class StorePipeline:
             tally.error = item.error
             tally.seen = len(set(item.seen_ids))
             tally.unchanged += item.unchanged_details
+            tally.requests_saved += item.unchanged_details
             tally.closed = item.closed
             tally.suspect = item.suspect is not None
             tally.finished_at = iso_utc(datetime.now(UTC))

@@ -14,13 +14,16 @@ from scrapy.crawler import Crawler
 from scrapy.http import TextResponse
 from scrapy.utils.defer import deferred_f_from_coro_f
 from scrapy.utils.test import get_crawler
+from typer.testing import CliRunner
 
+from crawler.cli import app
 from crawler.config import parse_source
 from crawler.demo.server import CareerSiteServer, Fault
 from crawler.demo.sites import SiteRequest
 from crawler.errors import ConfigError
 from crawler.items import JobGone, JobPosting, ListingResult, RawPosting
 from crawler.sources import WorkdaySource
+from crawler.store import close_stores
 from spiders.base import Detail
 from spiders.workday import PAGING, WorkdayListPage, WorkdaySpider, parse_job, source_id_of
 from tests.conftest import crawl_settings
@@ -198,10 +201,19 @@ async def test_recrawl_of_an_unchanged_board_fetches_only_the_listing(
     assert crawler.stats is not None
     assert crawler.stats.get_value("jobcrawl/details/unchanged") == 45
     assert rows(db_path, "SELECT count(*) FROM job_versions") == [(45,)]
-    assert rows(db_path, "SELECT seen, unchanged FROM run_sources ORDER BY run_id") == [
-        (45, 0),
-        (45, 45),  # seen in the listing, detail skipped: unchanged
+    assert rows(
+        db_path, "SELECT seen, unchanged, requests, requests_saved FROM run_sources ORDER BY run_id"
+    ) == [
+        (45, 0, 48, 0),  # 3 listing pages and 45 details
+        (45, 45, 3, 45),  # the listing only: each detail skipped (unchanged) is a request saved
     ]
+    close_stores()
+    shown = CliRunner(env={"COLUMNS": "200"}).invoke(
+        app, ["runs", "show", "2", "--db", str(db_path), "--json"]
+    )
+    assert shown.exit_code == 0, shown.output
+    [source] = json.loads(shown.output)["sources"]
+    assert (source["requests"], source["requests_saved"]) == (3, 45)
 
 
 @deferred_f_from_coro_f

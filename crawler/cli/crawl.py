@@ -92,7 +92,10 @@ def summary_table(summary: RunSummary) -> Group:
         for tally in summary.sources
         if tally.error
     ]
-    return Group(table, *reasons)
+    sent = sum(tally.requests for tally in summary.sources)
+    saved = sum(tally.requests_saved for tally in summary.sources)
+    footer = [Text(f"{sent} requests sent, {saved} saved (unchanged jobs not fetched again)")]
+    return Group(table, *reasons, *(footer if saved else []))
 
 
 def _reason(error: str | None) -> str:

@@ -89,6 +89,7 @@ def show_run(
     table.add_column("source", no_wrap=True)
     table.add_column("listing")
     table.add_column("requests", justify="right")
+    table.add_column("saved", justify="right")
     table.add_column("responses")
     for column in ("seen", "new", "updated", "unchanged", "closed", "reopened", "dropped"):
         table.add_column(column, justify="right")
@@ -98,6 +99,7 @@ def show_run(
             f"{tally.source}:{tally.source_key}",
             _listing(tally),
             str(tally.requests),
+            str(tally.requests_saved),
             " ".join(f"{status}×{count}" for status, count in tally.statuses.items()),
             *(str(getattr(tally, name)) for name in ("seen", "new", "updated", "unchanged")),
             *(str(getattr(tally, name)) for name in ("closed", "reopened", "dropped")),

@@ -87,6 +87,8 @@ class SourceTally:
     """How those requests ended: HTTP status or exception name -> count."""
     finished_at: str | None = None
     """When the source's listing finished (ISO 8601, UTC)."""
+    requests_saved: int = 0
+    """Detail requests not sent because the listing showed the job unchanged since its last fetch."""
 
     def count(self, outcome: Outcome, *, reopened: bool = False) -> None:
         self.reopened += reopened

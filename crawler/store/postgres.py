@@ -660,6 +660,7 @@ _UPDATE_CHANGED = (
 _TALLY_COLUMNS = (
     "run_id", "source", "source_key", "complete", "pages", "seen", "new", "updated", "unchanged",
     "dropped", "error", "closed", "reopened", "suspect", "requests", "statuses", "finished_at",
+    "requests_saved",
 )  # fmt: skip
 
 
@@ -798,6 +799,7 @@ def _tally(row: dict[str, Any]) -> SourceTally:
         requests=row["requests"],
         statuses=dict(row["statuses"]),
         finished_at=row["finished_at"],
+        requests_saved=row["requests_saved"],
     )
 
 
@@ -806,7 +808,7 @@ def _tally_values(run_id: int, tally: SourceTally) -> tuple[Any, ...]:
         run_id, tally.source, tally.source_key, int(tally.complete), tally.pages, tally.seen,
         tally.new, tally.updated, tally.unchanged, tally.dropped, tally.error, tally.closed,
         tally.reopened, int(tally.suspect), tally.requests, json.dumps(tally.statuses),
-        tally.finished_at,
+        tally.finished_at, tally.requests_saved,
     )  # fmt: skip
 
 
@@ -833,6 +835,7 @@ def merge_tallies(stored: SourceTally, mine: SourceTally) -> SourceTally:
         requests=stored.requests + mine.requests,
         statuses=statuses,
         finished_at=listing.finished_at,
+        requests_saved=stored.requests_saved + mine.requests_saved,
     )
 
 

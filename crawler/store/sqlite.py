@@ -511,12 +511,13 @@ class SQLiteStore(RunLookups):
         self._conn.execute(
             "INSERT OR REPLACE INTO run_sources (run_id, source, source_key, complete, pages, seen,"
             " new, updated, unchanged, dropped, error, closed, reopened, suspect, requests,"
-            " statuses, finished_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " statuses, finished_at, requests_saved)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 run_id, tally.source, tally.source_key, int(tally.complete), tally.pages,
                 tally.seen, tally.new, tally.updated, tally.unchanged, tally.dropped, tally.error,
                 tally.closed, tally.reopened, int(tally.suspect), tally.requests,
-                json.dumps(tally.statuses), tally.finished_at,
+                json.dumps(tally.statuses), tally.finished_at, tally.requests_saved,
             ),
         )  # fmt: skip
 
@@ -595,6 +596,7 @@ def _tally(row: sqlite3.Row) -> SourceTally:
         requests=row["requests"],
         statuses=json.loads(row["statuses"]),
         finished_at=row["finished_at"],
+        requests_saved=row["requests_saved"],
     )
 
 
