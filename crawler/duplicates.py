@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import pickle
+import tempfile
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import metadata
@@ -177,18 +178,24 @@ def _load(path: Path, settings: DedupeSettings) -> tuple[DedupeIndex | None, dic
 
 
 def _save(path: Path, index: DedupeIndex, fingerprints: dict[str, str]) -> None:
-    """Write the snapshot whole or not at all (a new file moved over the old one)."""
+    """
+    Write the snapshot whole or not at all: a file of this pass's own, then moved over the old
+    one, so that two passes at once never write into one file.
+    """
     saved = {
         "code": _code_version(),
         "settings": index.settings,
         "fingerprints": fingerprints,
         "index": index,
     }
-    partial = path.with_name(path.name + ".partial")
+    partial: Path | None = None
     try:
-        with partial.open("wb") as file:
+        handle, name = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".partial")
+        partial = Path(name)
+        with open(handle, "wb") as file:  # noqa: PTH123 (a descriptor, not a path)
             pickle.dump(saved, file, protocol=pickle.HIGHEST_PROTOCOL)
         partial.replace(path)
     except OSError as exc:
         logger.warning("dedupe snapshot %s not written: %s", path, exc)
-        partial.unlink(missing_ok=True)
+        if partial is not None:
+            partial.unlink(missing_ok=True)
