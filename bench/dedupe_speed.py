@@ -1,6 +1,6 @@
 """Duplicate detection speed: postings per second and how the cost grows from 1k to 20k postings.
 
-    python bench/dedupe_speed.py [--sizes 1000,2000,5000,10000,20000] [--repeat 3]
+    python bench/dedupe_speed.py [--sizes 1000,2000,5000,10000,20000] [--repeat 3] [--workers 1]
 
 The postings are synthetic (generated here, seeded): employers with their own boilerplate (an
 about-us paragraph and an equal-opportunity statement, as real boards have), jobs whose titles
@@ -10,8 +10,11 @@ edits (abbreviated title, place written another way, the boilerplate cut), so th
 candidates and the blocks are all exercised. Timed: `DedupeIndex.build()` over all postings
 (features, LSH, blocks, comparisons, clustering), then `add()` of 500 more postings one by one.
 Times are CPU seconds of this process (`time.process_time`), so that other work on the machine
-disturbs them less than wall time. Building the `JobPosting` objects is not timed. The share of planted pairs found is a sanity check
-only; the measured quality is in `bench/dedupe_quality.py`.
+disturbs them less than wall time; with `--workers` > 1 the features are read by worker
+processes, whose time this does not count, so the build is then timed in wall seconds. Building
+the `JobPosting` objects is not timed. Memory is what `tracemalloc` sees held by the built index
+(numpy arrays included), measured in a separate build. The share of planted pairs found is a
+sanity check only; the measured quality is in `bench/dedupe_quality.py`.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ import random
 import statistics
 import sys
 import time
+import tracemalloc
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -105,15 +109,16 @@ class Corpus:
         return copy
 
 
-def run(size: int, seed: int) -> tuple[float, float, float]:
+def run(size: int, seed: int, workers: int) -> tuple[float, float, float]:
     """(build seconds, add() seconds per posting, share of planted pairs found)."""
     corpus = Corpus(seed)
     postings = corpus.postings(size, 0)[:size]
     extra = corpus.postings(500, size * 2)[:500]
     gc.collect()
-    started = time.process_time()
-    index = DedupeIndex.build(postings)
-    built = time.process_time() - started
+    clock = time.process_time if workers <= 1 else time.perf_counter
+    started = clock()
+    index = DedupeIndex.build(postings, workers=workers)
+    built = clock() - started
     started = time.process_time()
     for posting in extra:
         index.add(posting)
@@ -126,29 +131,48 @@ def run(size: int, seed: int) -> tuple[float, float, float]:
     return built, added, found / max(present, 1)
 
 
+def memory(size: int, seed: int) -> float:
+    """Bytes that a built index of `size` postings holds, per posting (tracemalloc)."""
+    postings = Corpus(seed).postings(size, 0)[:size]
+    gc.collect()
+    tracemalloc.start()
+    before = tracemalloc.get_traced_memory()[0]
+    index = DedupeIndex.build(postings)
+    gc.collect()
+    held = tracemalloc.get_traced_memory()[0] - before
+    tracemalloc.stop()
+    assert len(index) == size
+    return held / size
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--sizes", default="1000,2000,5000,10000,20000")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--workers", type=int, default=1)
     options = parser.parse_args()
     sizes = [int(size) for size in options.sizes.split(",")]
     DedupeIndex.build(Corpus(99).postings(200, 0))  # first-use costs: regexes, pycountry tables
+    unit = "CPU seconds of this process" if options.workers <= 1 else "wall seconds"
     print(
-        f"python {platform.python_version()} on {platform.machine()}, CPU seconds of this process, "
-        f"median of {options.repeat}; load average at start {os.getloadavg()[0]:.1f}"
+        f"python {platform.python_version()} on {platform.machine()}, {unit}, "
+        f"median of {options.repeat}, {options.workers} worker(s); "
+        f"load average at start {os.getloadavg()[0]:.1f}"
     )
     print("\n| postings | build (s) | postings/s | µs per posting | add() µs per posting "
-          "| planted pairs found |")  # fmt: skip
-    print("|---:|---:|---:|---:|---:|---:|")
+          "| KB per posting | planted pairs found |")  # fmt: skip
+    print("|---:|---:|---:|---:|---:|---:|---:|")
     for size in sizes:
-        runs = [run(size, seed) for seed in range(options.repeat)]
+        runs = [run(size, seed, options.workers) for seed in range(options.repeat)]
         built = statistics.median(r[0] for r in runs)
         added = statistics.median(r[1] for r in runs)
         recall = statistics.median(r[2] for r in runs)
+        held = memory(size, 0)
         print(
             f"| {size:,} | {built:.2f} | {size / built:,.0f} | {built / size * 1e6:,.0f} "
-            f"| {added * 1e6:,.0f} | {recall:.3f} |"
+            f"| {added * 1e6:,.0f} | {held / 1024:.2f} | {recall:.3f} |"
         )
+    print(f"\nload average at end {os.getloadavg()[0]:.1f}")
 
 
 if __name__ == "__main__":

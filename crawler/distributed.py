@@ -69,7 +69,7 @@ from twisted.python.failure import Failure
 
 from crawler.alerts import AlertPolicy, load_alerts_config, run_alert_step
 from crawler.config import parse_source
-from crawler.duplicates import dedupe_settings, refresh_duplicates
+from crawler.duplicates import dedupe_settings, refresh_duplicates, snapshot_path
 from crawler.errors import ConfigError, JobcrawlError
 from crawler.items import ListingResult
 from crawler.middlewares import source_requests
@@ -865,7 +865,8 @@ def finish_run(
             store.record_source(run.run_id, tally)
         tallies.append(tally)
     if settings.getbool("JOBCRAWL_DEDUPE"):
-        refresh_duplicates(store, dedupe_settings(settings))
+        snapshot = snapshot_path(settings, settings.get("JOBCRAWL_DB") or "")
+        refresh_duplicates(store, dedupe_settings(settings), snapshot)
     _alerts_step(store, run, settings)
     status = run_status(tallies)
     store.finish_run(run.run_id, datetime.now(UTC), status)

@@ -19,7 +19,7 @@ from scrapy import signals
 from scrapy.crawler import AsyncCrawlerProcess, Crawler
 from scrapy.settings import Settings
 
-from crawler.duplicates import dedupe_settings, refresh_duplicates
+from crawler.duplicates import dedupe_settings, refresh_duplicates, snapshot_path
 from crawler.items import ListingResult
 from crawler.logs import install_json_logging
 from crawler.sources import SourceBase
@@ -91,7 +91,7 @@ def crawl(
         process.crawl(crawler, sources=group)
     process.start()
     if settings.getbool("JOBCRAWL_DEDUPE"):
-        refresh_duplicates(store, dedupe_settings(settings))
+        refresh_duplicates(store, dedupe_settings(settings), snapshot_path(settings, db))
     return _summarise(store, run_id, sources)
 
 

@@ -78,6 +78,7 @@ JOBCRAWL_DEDUPE = True  # mark reposts and cross-source duplicates at the end of
 JOBCRAWL_DEDUPE_CONTAINMENT_MIN = None  # None: the measured default (docs/dedupe.md)
 JOBCRAWL_DEDUPE_DESCRIPTION_MIN = None  # None: the measured default (docs/dedupe.md)
 JOBCRAWL_DEDUPE_REPOST_DESCRIPTION_MIN = None  # None: the measured default (docs/dedupe.md)
+JOBCRAWL_DEDUPE_SNAPSHOT = None  # index kept between runs; None: <db>.dedupe for SQLite; "": none
 JOBCRAWL_DEDUPE_TITLE_MIN = None  # None: the measured default (docs/dedupe.md)
 JOBCRAWL_EXPIRY_WARNING_DAYS = (
     3  # alert when a saved job is expected to close within this many days

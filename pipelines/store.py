@@ -19,7 +19,7 @@ from scrapy.crawler import Crawler
 
 from crawler.clock import run_started_at
 from crawler.config import default_db_path
-from crawler.duplicates import dedupe_settings, refresh_duplicates
+from crawler.duplicates import dedupe_settings, refresh_duplicates, snapshot_path
 from crawler.items import JobPosting, ListingResult
 from crawler.middlewares import source_requests
 from crawler.store import SourceTally, Store, iso_utc, open_store
@@ -109,6 +109,9 @@ class StorePipeline:
         if self.own_run:
             # A plain `scrapy crawl` is a run of its own: it ends with duplicate detection too.
             if self.crawler.settings.getbool("JOBCRAWL_DEDUPE"):
-                refresh_duplicates(self.store, dedupe_settings(self.crawler.settings))
+                settings = self.crawler.settings
+                refresh_duplicates(
+                    self.store, dedupe_settings(settings), snapshot_path(settings, self.db)
+                )
             status = run_status(list(self.tallies.values()))
             self.store.finish_run(self.run_id, datetime.now(UTC), status)

@@ -299,3 +299,12 @@ def test_predecessor_finds_the_newest_older_repost() -> None:
     newer = make_posting("greenhouse:acme:4", first_seen=START + 9 * DAY)
     assert index.predecessor(newer) == "greenhouse:acme:2"
     assert index.predecessor(make_posting("lever:acme:4")) is None
+
+
+def test_a_posting_is_never_its_own_predecessor() -> None:
+    index = DedupeIndex.build([make_posting("greenhouse:acme:1", first_seen=START)])
+    again = make_posting("greenhouse:acme:1", first_seen=START + 9 * DAY)
+    assert index.predecessor(again) is None
+    assert index.predecessor(make_posting("greenhouse:acme:2", first_seen=START + DAY)) == (
+        "greenhouse:acme:1"
+    )

@@ -3,10 +3,18 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from crawler.dedupe.keys import company_key, fold, normalise_title, title_key
+from crawler.dedupe.keys import (
+    _place_name,
+    _title_key,
+    company_key,
+    fold,
+    key_of_text,
+    normalise_title,
+    title_key,
+)
 from crawler.items import Location
 
 
@@ -134,3 +142,51 @@ def test_key_functions_never_raise(text: str) -> None:
     assert key.levels <= key.words
     assert normalise_title(text) == title_key(text).text
     assert isinstance(fold(text), str)
+
+
+_TITLE_PARTS = st.sampled_from(
+    [
+        "Senior", "Sr.", "Engineer", "Sales Manager", "Berlin", "Yokneam", "Acme, Inc.", "Acme",
+        "(m/w/d)", "Entwickler*in", "Remote", " - ", ", ", " | ", "(", ")", "New York", "NY",
+        "in", "Tel Aviv-Yafo", "Vercel", "München", "II", "Data",
+    ]
+)  # fmt: skip
+
+
+@settings(max_examples=400)
+@given(
+    st.lists(_TITLE_PARTS, max_size=8).map(" ".join),
+    st.lists(_TITLE_PARTS, max_size=4),
+    st.lists(st.text(max_size=12), max_size=2),
+)
+def test_own_names_missing_from_the_title_do_not_change_its_key(
+    title: str, own: list[str], other: list[str]
+) -> None:
+    names = own + other
+    every_name = frozenset(name for name in (_place_name(text) for text in names) if name)
+    assert title_key(title, names) == _title_key(title[:300], every_name)
+
+
+@given(st.text(max_size=80))
+def test_a_key_is_rebuilt_from_its_text(title: str) -> None:
+    key = title_key(title)
+    rebuilt = key_of_text(key.text)
+    assert (rebuilt.text, rebuilt.key, rebuilt.words, rebuilt.levels) == (
+        key.text, key.key, key.words, key.levels,
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("title", "own"),
+    [
+        ("Test Engineer - Yokneam", ["Yokneam", "Berlin"]),
+        ("Account Executive | Vercel Labs", ["Vercel Labs", "London"]),
+        ("Field Engineer - Kiryat Gat South", ["Kiryat Gat South"]),
+        ("Entwickler*in - Hamburg Nord", ["Hamburg Nord", "Hamburg"]),
+    ],
+)
+def test_own_names_in_the_title_still_go(title: str, own: list[str]) -> None:
+    every_name = frozenset(_place_name(text) for text in own)
+    key = title_key(title, own)
+    assert key == _title_key(title, every_name)
+    assert key != _title_key(title, frozenset())

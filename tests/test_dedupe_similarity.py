@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import pickle
+import re
+import unicodedata
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
@@ -13,7 +16,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from crawler.dedupe import DedupeSettings, compare
-from crawler.dedupe.keys import title_key
+from crawler.dedupe.keys import fold, title_key
 from crawler.dedupe.similarity import (
     authority,
     containment,
@@ -21,9 +24,13 @@ from crawler.dedupe.similarity import (
     features,
     location_relation,
     minhash_of,
+    minhash_values,
     places_of,
     shingle_hashes,
     signature,
+    signature_batch,
+    signature_values,
+    text_word_hashes,
     title_relation,
     word_hashes,
 )
@@ -93,6 +100,9 @@ def place(
         ([place("München", country="DE")], [place("Munich", country="DE")], "same"),
         ([place("NYC", "NY", "US")], [place("New York", country="US")], "same"),
         ([place("Portland", "OR", "US")], [place("Portland", "ME", "US")], "same"),
+        ([place("København", country="DK")], [place("Copenhagen", country="DK")], "same"),
+        ([place("Łódź", country="PL")], [place("Lodz", country="PL")], "same"),
+        ([place("Wrocław", country="PL")], [place("Warsaw", country="PL")], "different"),
         ([place(region="CA", country="US")], [place(region="TX", country="US")], "different"),
         (
             [place("Austin", "TX", "US"), place("Chicago", "IL", "US")],
@@ -166,6 +176,102 @@ def test_minhash_of_equals_datasketch(values: list[int]) -> None:
     fast = minhash_of(np.array(values, dtype=np.uint64), 64, 3)
     assert fast.hashvalues.tolist() == reference.hashvalues.tolist()
     assert fast.jaccard(reference) == 1.0
+
+
+@given(st.text(max_size=300))
+def test_text_word_hashes_equal_the_hashes_of_the_words(text: str) -> None:
+    words = description_words(text)
+    expected = word_hashes(words).tolist() if words else []
+    assert text_word_hashes(text).tolist() == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Émilie Größe ﬁne ½ ²3 x_y __ end",  # compatibility forms, underscore
+        "naïve café\u0301 e\u0301 done",  # a mark after a letter, precomposed or not
+        "𝔘𝔫𝔦𝔠𝔬𝔡𝔢 and 😀 and \ud800 lone surrogate",  # beyond the BMP, a lone surrogate
+        "ソリューションアーキテクト (プリセールス) 東京",
+        "",
+    ],
+)
+def test_text_word_hashes_on_unusual_text(text: str) -> None:
+    words = description_words(text)
+    expected = word_hashes(words).tolist() if words else []
+    assert text_word_hashes(text).tolist() == expected
+
+
+def test_signature_values_are_the_datasketch_signature() -> None:
+    settings = DedupeSettings()
+    values, shingles = signature_values(TEXT, settings)
+    minhash, same_shingles = signature(TEXT, settings)
+    assert values is not None
+    assert minhash is not None
+    assert values.dtype == np.uint32
+    assert values.tolist() == minhash.hashvalues.tolist()
+    assert shingles == same_shingles
+    reference = MinHash(num_perm=128, seed=1, hashfunc=lambda value: value, scheme="affine32")
+    reference.update_batch(shingle_hashes(description_words(TEXT), 3).tolist())
+    assert values.tolist() == reference.hashvalues.tolist()
+
+
+def test_long_texts_are_permuted_in_chunks_with_the_same_result() -> None:
+    values = np.arange(1, 10_001, dtype=np.uint64) * 2_654_435_761 % (1 << 32)
+    reference = MinHash(num_perm=64, seed=5, hashfunc=lambda value: value, scheme="affine32")
+    reference.update_batch(values.tolist())
+    assert minhash_values(values, 64, 5).tolist() == reference.hashvalues.tolist()
+    with pytest.raises(ValueError, match="at least one"):
+        minhash_values(np.empty(0, dtype=np.uint64), 64, 5)
+
+
+_WORDS = st.sampled_from(
+    ["build", "Größe", "ﬁne", "x_y", "naïve", "e\u0301", "プリ", "😀", "\x00", "2"]
+)
+
+
+@given(
+    st.lists(st.none() | st.lists(_WORDS, max_size=40).map(" ".join) | st.text(), max_size=6),
+    st.sampled_from([DedupeSettings(), DedupeSettings(shingle_size=1, min_description_words=3)]),
+)
+def test_a_batch_of_signatures_is_each_signature(
+    texts: list[str | None], settings: DedupeSettings
+) -> None:
+    values, counts = signature_batch(texts, settings)
+    assert values.shape == (len(texts), settings.num_perm)
+    for row, text in enumerate(texts):
+        alone, shingles = signature_values(text, settings)
+        assert counts[row] == shingles
+        if alone is None:
+            assert not values[row].any()
+        else:
+            assert values[row].tolist() == alone.tolist()
+
+
+def test_a_batch_of_real_descriptions_is_each_signature() -> None:
+    texts = [TEXT, None, OTHER_TEXT, "too short", TEXT.upper() * 3]
+    values, counts = signature_batch(texts, DedupeSettings())
+    for row, text in enumerate(texts):
+        alone, shingles = signature_values(text, DedupeSettings())
+        assert counts[row] == shingles
+        assert values[row].tolist() == (alone.tolist() if alone is not None else [0] * 128)
+    assert counts[0] > 0
+    assert counts[3] == 0
+
+
+@given(st.text(max_size=200))
+def test_fold_skips_the_slow_mark_removal_only_when_there_is_no_mark(text: str) -> None:
+    decomposed = unicodedata.normalize("NFKD", text)
+    bare = re.sub("(?<=[A-Za-z])[\u0300-\u036f]+", "", decomposed)
+    reference = text.lower() if text.isascii() else unicodedata.normalize("NFC", bare).casefold()
+    assert fold(text) == reference
+
+
+def test_places_pickle_without_their_area_countries() -> None:
+    places = places_of([Location(region="Europe"), Location(city="Berlin", country="DE")])
+    again = pickle.loads(pickle.dumps(places))
+    assert again == places
+    assert again[0].area is places[0].area  # the shared table's set, not a copy
+    assert len(pickle.dumps(places[0])) < 120
 
 
 def test_containment_from_jaccard() -> None:

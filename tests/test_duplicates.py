@@ -21,11 +21,12 @@ from typer.testing import CliRunner
 
 from crawler.cli import app
 from crawler.demo.server import CareerSiteServer
-from crawler.duplicates import dedupe_settings, refresh_duplicates
+from crawler.duplicates import dedupe_settings, refresh_duplicates, snapshot_path
 from crawler.items import JobPosting
 from crawler.store import JobQuery, SQLiteStore
 from spiders.lever import description_html
 from tests.conftest import NOW
+from tests.test_dedupe_table import synthetic
 
 ROOT = Path(__file__).parent.parent
 runner = CliRunner(env={"COLUMNS": "200"})
@@ -130,3 +131,72 @@ def test_thresholds_come_from_settings() -> None:
     )
     assert (tuned.title_min, tuned.description_min, tuned.lsh_threshold) == (95.0, 0.4, 0.4)
     assert dedupe_settings({}).title_min == 90.0
+
+
+def marks(store: SQLiteStore) -> dict[str, tuple[str | None, str | None, str | None]]:
+    return {
+        job.id: (job.repost_of, job.duplicate_of, job.cluster_id)
+        for job in store.iter_postings(JobQuery())
+    }
+
+
+def test_a_pass_with_a_snapshot_reads_only_the_changed_jobs_and_equals_a_full_pass(
+    store: SQLiteStore, tmp_path: Path
+) -> None:
+    postings = synthetic(160, seed=21)
+    first, later = postings[:130], postings[130:]
+    for job in first:
+        store.upsert_posting(job, seen_at=NOW)
+    store.commit()
+    snapshot = tmp_path / "jobs.db.dedupe"
+    assert refresh_duplicates(store, snapshot=snapshot).read == len(first)
+    assert snapshot.exists()
+
+    edited = [
+        job.model_copy(update={"title": "Account Executive", "description_text": None})
+        for job in first[::9]
+    ]
+    for job in [*edited, *later]:
+        store.upsert_posting(job, seen_at=NOW + timedelta(days=1))
+    store.upsert_posting(first[1], seen_at=NOW + timedelta(days=1))  # seen again, unchanged
+    store.commit()
+    report = refresh_duplicates(store, snapshot=snapshot)
+    assert report.read == len(edited) + len(later)
+    assert report.changed > 0
+    incremental = marks(store)
+
+    full = refresh_duplicates(store)  # no snapshot: every job read and compared
+    assert full.read == len(postings)
+    assert full.changed == 0
+    assert marks(store) == incremental
+    assert (full.clusters, full.duplicates, full.reposts) == (
+        report.clusters, report.duplicates, report.reposts,
+    )  # fmt: skip
+    assert full.clusters > 5
+    assert refresh_duplicates(store, snapshot=snapshot).read == 0
+
+
+def test_a_snapshot_of_other_settings_or_unreadable_is_ignored(
+    store: SQLiteStore, tmp_path: Path
+) -> None:
+    for job in synthetic(40, seed=22):
+        store.upsert_posting(job, seen_at=NOW)
+    store.commit()
+    snapshot = tmp_path / "jobs.db.dedupe"
+    jobs = refresh_duplicates(store, snapshot=snapshot).jobs
+    assert refresh_duplicates(store, snapshot=snapshot).read == 0
+    other = dedupe_settings({"JOBCRAWL_DEDUPE_TITLE_MIN": 95})
+    assert refresh_duplicates(store, other, snapshot=snapshot).read == jobs
+    snapshot.write_bytes(b"not a snapshot")
+    assert refresh_duplicates(store, snapshot=snapshot).read == jobs
+    assert refresh_duplicates(store, snapshot=snapshot).read == 0
+
+
+def test_where_the_snapshot_is_kept(tmp_path: Path) -> None:
+    db = tmp_path / "jobs.db"
+    assert snapshot_path({}, db) == tmp_path / "jobs.db.dedupe"
+    assert snapshot_path({}, f"sqlite:///{db}") == tmp_path / "jobs.db.dedupe"
+    assert snapshot_path({}, "postgresql://postgres@127.0.0.1/jobs") is None
+    assert snapshot_path({"JOBCRAWL_DEDUPE_SNAPSHOT": ""}, db) is None
+    chosen = tmp_path / "index.bin"
+    assert snapshot_path({"JOBCRAWL_DEDUPE_SNAPSHOT": str(chosen)}, db) == chosen

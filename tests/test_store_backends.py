@@ -389,6 +389,21 @@ def test_duplicate_marks_and_clusters(store: AnyStore) -> None:
     assert ids(store.iter_jobs(JobQuery(canonical=True))) == ["1", "3"]
 
 
+def test_fingerprints_change_with_content_only(store: AnyStore) -> None:
+    for source_id in ("1", "2"):
+        store.upsert_posting(posting(source_id), seen_at=NOW)
+    store.commit()
+    first = store.fingerprints()
+    assert set(first) == {"greenhouse:acme:1", "greenhouse:acme:2"}
+    store.upsert_posting(posting("1"), seen_at=NOW + timedelta(days=1))  # seen again, same content
+    store.upsert_posting(posting("2", title="Rust Engineer"), seen_at=NOW + timedelta(days=1))
+    store.set_duplicates([DuplicateMarks("greenhouse:acme:1", None, None, "c1")])
+    store.commit()
+    second = store.fingerprints()
+    assert second["greenhouse:acme:1"] == first["greenhouse:acme:1"]
+    assert second["greenhouse:acme:2"] != first["greenhouse:acme:2"]
+
+
 # -- runs -----------------------------------------------------------------------------------------
 
 

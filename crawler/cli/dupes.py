@@ -14,7 +14,7 @@ from rich.table import Table
 from crawler.cli import app
 from crawler.cli.options import DbOption, db_path
 from crawler.dedupe import compare
-from crawler.duplicates import dedupe_settings, refresh_duplicates
+from crawler.duplicates import dedupe_settings, refresh_duplicates, snapshot_path
 from crawler.errors import JobcrawlError
 from crawler.items import JobPosting
 from crawler.run import project_settings
@@ -45,7 +45,9 @@ def dupes(
     """
     store = open_store(db_path(db))
     if refresh:
-        report = refresh_duplicates(store, dedupe_settings(project_settings()))
+        settings = project_settings()
+        snapshot = snapshot_path(settings, db_path(db))
+        report = refresh_duplicates(store, dedupe_settings(settings), snapshot)
         Console(stderr=True).print(
             f"{report.jobs} jobs: {report.clusters} clusters, {report.duplicates} duplicates, "
             f"{report.reposts} reposts ({report.changed} marks changed)"

@@ -6,14 +6,18 @@ for the method, the labelled set and the measured precision and recall behind th
 
 - `cluster(postings)` -> `{id: Assignment(job_id, duplicate_of, cluster_id)}` for a batch.
 - `find_reposts(postings)` -> `[(older id, newer id), ...]` inside each board.
-- `DedupeIndex`: built from stored postings, then `match()` / `predecessor()` / `add()` /
-  `remove()` per posting, for incremental use by the store.
+- `DedupeIndex`: built from stored postings (a stream; `workers=N` reads them in N processes),
+  then `match()` / `predecessor()` / `add()` / `remove()` per posting, or `update()` with many
+  (the result of a rebuild, comparing only the pairs of the changed postings), for incremental
+  use by the store; `reposts()` of the indexed postings. It keeps features in columns (`crawler.dedupe.table`,
+  about 0.7 KB per posting) and finds candidates over band columns (`crawler.dedupe.bands`).
 - `compare(a, b)` -> `Comparison`: the evidence and the decision for one pair.
 - `DedupeSettings`: the thresholds, one frozen value.
 """
 
 from crawler.dedupe.clusters import (
     Assignment,
+    BuildStats,
     DedupeIndex,
     Match,
     cluster,
@@ -27,6 +31,7 @@ from crawler.dedupe.similarity import Comparison, compare
 __all__ = [
     "DEFAULT_SETTINGS",
     "Assignment",
+    "BuildStats",
     "Comparison",
     "DedupeIndex",
     "DedupeSettings",

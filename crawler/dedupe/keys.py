@@ -37,7 +37,7 @@ import pycountry
 from crawler.items import Location
 from crawler.normalise.locations import parse_location
 
-__all__ = ["TitleKey", "company_key", "fold", "normalise_title", "title_key"]
+__all__ = ["TitleKey", "company_key", "fold", "key_of_text", "normalise_title", "title_key"]
 
 _MAX_TITLE_CHARS: Final = 300
 _MAX_COMPANY_CHARS: Final = 200
@@ -52,11 +52,27 @@ def fold(text: str) -> str:
     """
     if text.isascii():
         return text.lower()
-    bare = _COMBINING_MARKS.sub("", unicodedata.normalize("NFKD", text))
-    return unicodedata.normalize("NFC", bare).casefold()
+    decomposed = unicodedata.normalize("NFKD", text)
+    if _may_hold_marks(decomposed):
+        decomposed = _COMBINING_MARKS.sub("", decomposed)
+    return unicodedata.normalize("NFC", decomposed).casefold()
 
 
 _COMBINING_MARKS = re.compile("(?<=[A-Za-z])[\u0300-\u036f]+")
+
+
+def _may_hold_marks(text: str) -> bool:
+    """
+    Whether `text` may hold a combining mark of U+0300–U+036F, tested in a few microseconds.
+
+    Most texts have none (only curly quotes, dashes or bullets), and the look-behind makes the
+    substitution scan slowly even then. In UTF-8 those marks, and only code points U+0300–U+037F,
+    start with the byte 0xCC or 0xCD, which a byte search finds at memory speed.
+    """
+    data = text.encode("utf-8", "surrogatepass")
+    return b"\xcc" in data or b"\xcd" in data
+
+
 _WORD = re.compile(r"[^\W_]+")
 
 # --- company -------------------------------------------------------------------------------------
@@ -91,8 +107,13 @@ def _country_names() -> frozenset[tuple[str, ...]]:
     return frozenset(names)
 
 
+@lru_cache(maxsize=65536)
 def company_key(name: str | None) -> str:
-    """The employer's blocking key; empty when the name is missing or has no letters or digits."""
+    """
+    The employer's blocking key; empty when the name is missing or has no letters or digits.
+
+    Cached: a crawl or a benchmark reads the same few thousand employer names again and again.
+    """
     if not name:
         return ""
     text = name[:_MAX_COMPANY_CHARS]
@@ -222,12 +243,49 @@ def title_key(title: str | None, own_names: Iterable[str] = ()) -> TitleKey:
     segment that only repeats them ("... - Yokneam" for a job in Yokneam, "... | Vercel" at
     Vercel) goes, even for a city that the location parser does not know without its country.
     """
-    names = frozenset(name for name in (_place_name(text) for text in own_names) if name)
-    return _title_key(title[:_MAX_TITLE_CHARS] if title else "", names)
+    text = title[:_MAX_TITLE_CHARS] if title else ""
+    names = frozenset(name for name in (_place_name(name) for name in own_names) if name)
+    if names:
+        # A name whose words are not all in the title cannot be a segment of it: leaving such
+        # names out changes nothing and lets postings in other cities share the cached reading.
+        words = _title_words(text)
+        names = frozenset(name for name in names if words.issuperset(name.split()))
+    return _title_key(text, names)
 
 
+@lru_cache(maxsize=65536)
 def _place_name(text: str) -> str:
     return " ".join(_WORD.findall(fold(text)))
+
+
+@lru_cache(maxsize=65536)
+def _title_words(title: str) -> frozenset[str]:
+    """
+    Every word that any segment of the title can hold once it is read.
+
+    The reading only deletes German inclusive endings (which may join letters) and otherwise
+    replaces text by spaces or splits it, so every word of a segment is among these.
+    """
+    text = _GERMAN_INCLUSIVE.sub("", unicodedata.normalize("NFKC", title))
+    return frozenset(_WORD.findall(fold(text)))
+
+
+def key_of_text(text: str) -> TitleKey:
+    """
+    The key of a title already normalised (`TitleKey.text`), without its places and workplace.
+
+    Normalised words are distinct and hold no spaces, so they are the text split on spaces: a
+    column store keeps the text alone and rebuilds the rest for comparison.
+    """
+    words = text.split()
+    return TitleKey(
+        text=text,
+        key=" ".join(sorted(words)),
+        words=frozenset(words),
+        levels=frozenset(word for word in words if word in _LEVEL_WORDS or word.isdigit()),
+        places=(),
+        workplace=False,
+    )
 
 
 @lru_cache(maxsize=65536)

@@ -418,6 +418,10 @@ class SQLiteStore(RunLookups):
         row = self._conn.execute(_SELECT_JOB + " WHERE id = ?", (job_id,)).fetchone()
         return JobPosting.model_validate(_row_record(row)) if row else None
 
+    def fingerprints(self) -> dict[str, str]:
+        rows = self._conn.execute("SELECT id, fingerprint FROM jobs")
+        return {row[0]: row[1] for row in rows}
+
     def job_versions(self, job_id: str) -> list[dict[str, Any]]:
         rows = self._conn.execute(
             "SELECT version, seen_at, run_id, fingerprint, changed_fields, record"
