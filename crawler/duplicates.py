@@ -21,14 +21,12 @@ import pickle
 import tempfile
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import metadata
+from importlib import metadata, resources
 from pathlib import Path
 from typing import Any
 
-import crawler.dedupe
 from crawler.dedupe import DedupeIndex, DedupeSettings
 from crawler.dedupe.table import feature_batches
-from crawler.normalise import locations
 from crawler.store import DuplicateMarks, JobQuery, Store, is_postgres
 
 logger = logging.getLogger(__name__)
@@ -144,12 +142,14 @@ def _code_version() -> str:
     """
     A hash of the code that reads a posting's features: a snapshot made by other code is stale.
 
-    The dedupe package, the location parser it reads places with, and datasketch's version.
+    The dedupe package, the location parser it reads places with, and datasketch's version. Read
+    as package resources, so it works from a zipped egg too (Scrapyd).
     """
     digest = hashlib.blake2b(digest_size=16)
-    files = sorted(Path(crawler.dedupe.__file__).parent.glob("*.py"))
-    for path in [*files, Path(locations.__file__)]:
-        digest.update(path.read_bytes())
+    package = resources.files("crawler.dedupe")
+    files = sorted((f for f in package.iterdir() if f.name.endswith(".py")), key=lambda f: f.name)
+    for source in [*files, resources.files("crawler.normalise") / "locations.py"]:
+        digest.update(source.read_bytes())
     digest.update(metadata.version("datasketch").encode())
     return digest.hexdigest()
 
