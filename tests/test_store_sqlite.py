@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 import subprocess
 import sys
+from contextlib import closing
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -12,6 +13,7 @@ import pytest
 
 from crawler.items import JobPosting, Location, Salary
 from crawler.store import JobQuery, SourceTally, SQLiteStore, close_stores, open_store
+from crawler.store.sqlite import _statements
 
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
 
@@ -262,3 +264,23 @@ def test_two_processes_creating_one_database_at_once_both_succeed(tmp_path: Path
         outputs = [run.communicate(timeout=60)[0].strip() for run in runs]
         assert [run.returncode for run in runs] == [0] * 4
         assert len(set(outputs)) == 1
+
+
+def test_a_migration_script_is_run_statement_by_statement_with_triggers_whole() -> None:
+    script = (
+        "-- a table; and its trigger\n"
+        "CREATE TABLE t (a INTEGER);\n"
+        "CREATE TRIGGER t_ai AFTER INSERT ON t BEGIN\n"
+        "    UPDATE t SET a = a + 1 WHERE rowid = new.rowid;\n"
+        "END;\n"
+        "INSERT INTO t VALUES (1);  -- one row\n"
+        "-- the end\n"
+    )
+    statements = list(_statements(script))
+    assert len(statements) == 3
+    assert statements[1].count("UPDATE t SET") == 1
+    assert statements[1].rstrip().endswith("END;")
+    with closing(sqlite3.connect(":memory:")) as conn:
+        for statement in statements:
+            conn.execute(statement)
+        assert conn.execute("SELECT a FROM t").fetchall() == [(2,)]

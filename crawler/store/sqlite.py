@@ -44,6 +44,22 @@ def _migrations() -> list[tuple[int, str]]:
     return sorted(found)
 
 
+def _statements(script: str) -> Iterator[str]:
+    """The statements of an SQL script, one by one (a trigger's body stays whole)."""
+    pending = ""
+    for line in script.splitlines(keepends=True):
+        pending += line
+        if sqlite3.complete_statement(pending):
+            yield pending
+            pending = ""
+    if pending.strip() and not _only_comments(pending):
+        yield pending
+
+
+def _only_comments(text: str) -> bool:
+    return all(not line.strip() or line.lstrip().startswith("--") for line in text.splitlines())
+
+
 def fts_query(text: str) -> str | None:
     """
     User words as an FTS5 query: every word must match, the last one as a prefix.
@@ -81,20 +97,22 @@ class SQLiteStore(RunLookups):
     # -- schema -------------------------------------------------------------------------------
 
     def _migrate(self) -> None:
-        current = self._conn.execute("PRAGMA user_version").fetchone()[0]
         for version, sql in _migrations():
-            if version > current:
-                # One script per transaction: a failed migration leaves the previous schema whole.
-                try:
-                    self._conn.executescript(
-                        f"BEGIN IMMEDIATE;\n{sql}\nPRAGMA user_version = {version};\nCOMMIT;"
-                    )
-                except sqlite3.OperationalError:
-                    # Another process opening the same new file may have applied it first.
-                    if self._conn.in_transaction:
-                        self._conn.execute("ROLLBACK")
-                    if self.schema_version < version:
-                        raise
+            if version <= self.schema_version:
+                continue
+            # One migration per transaction, so a failed one leaves the previous schema whole. The
+            # version is read again under the write lock: another process opening the same new
+            # file may have applied this one (and later ones) while this one waited for the lock.
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                if self.schema_version < version:
+                    for statement in _statements(sql):
+                        self._conn.execute(statement)
+                    self._conn.execute(f"PRAGMA user_version = {version}")
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+            self._conn.execute("COMMIT")
 
     @property
     def connection(self) -> sqlite3.Connection:
