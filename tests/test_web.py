@@ -24,6 +24,7 @@ from typing import Any
 
 import httpx
 import pytest
+from markupsafe import escape
 from playwright.async_api import async_playwright
 from scrapy.utils.defer import deferred_f_from_coro_f
 from typer.testing import CliRunner
@@ -960,6 +961,49 @@ async def test_in_a_browser_forms_update_in_place_and_no_hostile_script_runs(
         ("status", "applied"),
         ("note", "<b>call back</b>"),
     ]
+
+
+@pytest.mark.e2e
+def test_jobcrawl_demo_web_crawls_then_serves_the_demo(tmp_path: Path) -> None:
+    port = free_port()
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "crawler",
+            "demo",
+            "--dir",
+            str(tmp_path),
+            "--web",
+            "--port",
+            str(port),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert process.stderr is not None
+    base = f"http://127.0.0.1:{port}"
+    lines: list[str] = []
+    try:
+        while not any(base in line for line in lines):
+            line = process.stderr.readline()
+            assert line, "".join(lines)  # the demo ended before it served
+            lines.append(line)
+        assert f"jobcrawl dashboard for {tmp_path / 'jobcrawl.db'} at {base}/" in lines[-1]
+        home = httpx.get(base + "/", timeout=10)
+        listed = httpx.get(base + "/api/jobs?q=engineer", timeout=10).json()
+        job = listed["jobs"][0]
+        page = httpx.get(base + job_path(job["id"]), timeout=10)
+    finally:
+        process.terminate()
+        process.communicate(timeout=30)
+    assert home.status_code == 200
+    assert "<h1>Search jobs</h1>" in home.text
+    assert len(page_ids(home.text)) == 20  # the demo holds more than a page of jobs
+    assert listed["total"] > 1
+    assert page.status_code == 200
+    assert f"<h1>{escape(job['title'])}</h1>" in page.text
 
 
 def test_jobcrawl_web_refuses_an_open_host_without_a_token(
