@@ -75,8 +75,7 @@ def acme(source_id: str) -> str:
 COPY = "lever:beta:data"
 
 
-@pytest.fixture
-def stocked(store: SQLiteStore) -> SQLiteStore:
+def stock(store: SQLiteStore) -> None:
     """Six jobs that differ in every filtered field, one closed, one a duplicate from Lever."""
     jobs = [
         posting(
@@ -154,6 +153,11 @@ def stocked(store: SQLiteStore) -> SQLiteStore:
         ]
     )
     store.commit()
+
+
+@pytest.fixture
+def stocked(store: SQLiteStore) -> SQLiteStore:
+    stock(store)
     return store
 
 
