@@ -9,7 +9,6 @@ operation gets a bounded number of generated cases, so the whole run costs secon
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -32,7 +31,7 @@ ODD_ID = "sitemap:jobs.example.com:/careers/42"
 
 
 @pytest.fixture(scope="module")
-def served_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+def served_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A database as a few crawls and a job seeker's week leave it, made once for the module."""
     db = tmp_path_factory.mktemp("schema") / "jobs.db"
     store = open_store(db)
@@ -66,7 +65,7 @@ def served_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     )  # fmt: skip
     store.commit()
     close_stores()
-    yield db
+    return db
 
 
 @pytest.fixture(scope="module")
@@ -84,9 +83,12 @@ def needs_currency_and_period(case: Case) -> bool:
     between parameters that OpenAPI cannot state (50 is not 50,000: salaries compare like with like).
     """
     query = case.query or {}
-    return case.path == "/api/jobs" and "min_salary" in query and not {"currency", "period"} <= {
-        name for name, value in query.items() if value not in (None, "")
-    }
+    return (
+        case.path == "/api/jobs"
+        and "min_salary" in query
+        and not {"currency", "period"}
+        <= {name for name, value in query.items() if value not in (None, "")}
+    )
 
 
 @schema.parametrize()
