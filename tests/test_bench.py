@@ -21,6 +21,7 @@ import crawl
 import server
 
 from crawler.config import parse_source
+from crawler.store import close_stores
 from spiders import greenhouse, lever, workday
 
 
@@ -136,3 +137,14 @@ def test_scrapy_bench_figures_come_from_its_final_stats() -> None:
     assert figures["pages_per_s"] == pytest.approx(150.0)
     with pytest.raises(RuntimeError):
         crawl.bench_figures("no stats")
+
+
+def test_web_bench_fills_a_store_and_times_every_case(tmp_path: Path) -> None:
+    import web
+
+    db = str(tmp_path / "web.db")
+    web.fill(db, 120)
+    close_stores()
+    rows = web.bench_pages(db, 120, repeat=3)
+    assert [row[0] for row in rows] == [*web.CASES, "job page"]
+    assert all(median > 0 and p95 >= median for _, median, p95, _ in rows)

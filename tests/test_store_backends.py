@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from crawler.items import Skill
+from crawler.items import Location, Salary, Skill
 from crawler.store import (
     DuplicateMarks,
     JobQuery,
@@ -283,6 +283,67 @@ def test_filters(filled: AnyStore, query: JobQuery, expected: list[str]) -> None
     assert found == expected
     if query.limit is None:
         assert filled.count_jobs(query) == len(expected)
+
+
+@pytest.fixture
+def varied(store: AnyStore) -> AnyStore:
+    """Three jobs that differ in the fields the search filters and sorts on."""
+    store.upsert_posting(
+        posting("1", employment_type=["FULL_TIME"], date_posted=date(2026, 11, 20),
+                skills=[Skill(name="Rust", category="language", score=0.4)]),
+        seen_at=NOW,
+    )  # fmt: skip
+    store.upsert_posting(
+        posting(
+            "2", locations=[Location(city="Austin", country="US"), Location(city="Berlin", country="DE")],
+            salary=Salary(min=100000, currency="USD", period="YEAR"), seniority="senior",
+            employment_type=["PART_TIME", "CONTRACTOR"],
+            skills=[Skill(name="Python", category="language", score=0.9)],
+        ),
+        seen_at=NOW + timedelta(hours=1),
+    )  # fmt: skip
+    store.upsert_posting(posting("3"), seen_at=NOW + timedelta(hours=2))
+    # A change rewrites the copies the search reads: 3 is now in Paris, paid by the hour, in Go.
+    store.upsert_posting(
+        posting(
+            "3", locations=[Location(city="Paris", country="FR")], location_raw="Paris",
+            salary=Salary(min=40, max=45, currency="EUR", period="HOUR"),
+            skills=[Skill(name="Go", category="language", score=0.5)], date_posted=date(2026, 10, 1),
+        ),
+        seen_at=NOW + timedelta(hours=3),
+    )  # fmt: skip
+    store.commit()
+    return store
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        (JobQuery(country="DE"), ["2", "1"]),
+        (JobQuery(country="FR"), ["3"]),
+        (JobQuery(employment_type="CONTRACTOR"), ["2"]),
+        (JobQuery(skill="PYTHON"), ["2"]),
+        (JobQuery(skill="go"), ["3"]),
+        (JobQuery(skill="postgresql"), []),
+        (JobQuery(seniority="senior"), ["2"]),
+        (JobQuery(location="paris"), ["3"]),
+        (JobQuery(currency="EUR"), ["3", "1"]),
+        (JobQuery(min_salary=70000, currency="EUR", period="YEAR"), ["1"]),
+        (JobQuery(min_salary=81000, currency="EUR", period="YEAR"), []),
+        (JobQuery(min_salary=45, currency="EUR", period="HOUR"), ["3"]),
+        (JobQuery(posted_since=date(2026, 11, 1)), ["2", "1"]),  # 2 states no date: first seen
+        (JobQuery(sort="salary", currency="EUR"), ["1", "3"]),
+        (JobQuery(sort="salary"), ["2", "1", "3"]),
+        (JobQuery(sort="date"), ["2", "1", "3"]),
+        (JobQuery(sort="date", limit=1, offset=1), ["1"]),
+        (JobQuery(offset=2), ["1"]),
+        (JobQuery(text="python", country="US", remote=None), ["2"]),
+    ],
+)
+def test_search_filters_and_sorts(varied: AnyStore, query: JobQuery, expected: list[str]) -> None:
+    assert ids(varied.iter_jobs(query)) == expected
+    if not query.offset:
+        assert varied.count_jobs(query) == len(expected)
 
 
 def test_changed_only_counts_content_changes(filled: AnyStore) -> None:
@@ -606,3 +667,32 @@ def test_runs_in_order_for_a_scheduler(store: AnyStore) -> None:
     assert store.first_run_after(0) == first
     assert store.first_run_after(first) == second
     assert store.first_run_after(second) is None
+
+
+def test_migration_9_fills_the_search_copies_of_jobs_stored_before(
+    varied: AnyStore, location: str
+) -> None:
+    """A database at version 8 (the copies and facets taken away again) is back-filled by 0009."""
+    conn = varied.connection
+    for index in ("jobs_by_seniority", "jobs_by_remote", "jobs_by_salary", "jobs_by_posted"):
+        conn.execute(f"DROP INDEX {index}")
+    for column in ("seniority", "salary_currency", "salary_period", "salary_top", "posted_on"):
+        conn.execute(f"ALTER TABLE jobs DROP COLUMN {column}")
+    conn.execute("DROP TABLE job_facets")
+    if isinstance(varied, PostgresStore):
+        conn.execute("DELETE FROM schema_migrations WHERE version = 9")
+    else:
+        conn.execute("PRAGMA user_version = 8")
+    close_stores()
+    reopened = open_store(location)
+    assert reopened.schema_version == 9
+    for query, expected in (
+        (JobQuery(country="DE"), ["2", "1"]),
+        (JobQuery(skill="python"), ["2"]),
+        (JobQuery(employment_type="PART_TIME"), ["2"]),
+        (JobQuery(seniority="senior"), ["2"]),
+        (JobQuery(min_salary=45, currency="EUR", period="HOUR"), ["3"]),
+        (JobQuery(posted_since=date(2026, 11, 1)), ["2", "1"]),
+        (JobQuery(sort="salary"), ["2", "1", "3"]),
+    ):
+        assert ids(reopened.iter_jobs(query)) == expected, query

@@ -10,6 +10,7 @@ re-crawl raises the alert that the dashboard shows.
 
 from __future__ import annotations
 
+import os
 import re
 import socket
 import subprocess
@@ -18,16 +19,20 @@ import time
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+from markupsafe import escape
 from playwright.async_api import async_playwright
 from scrapy.utils.defer import deferred_f_from_coro_f
 from typer.testing import CliRunner
 
+from crawler.alerts import raise_alerts
+from crawler.alerts.conditions import AlertPolicy
+from crawler.alerts.config import AlertsConfig
 from crawler.cli import app as cli
 from crawler.demo.server import CareerSiteServer
 from crawler.errors import ConfigError
@@ -74,8 +79,7 @@ def acme(source_id: str) -> str:
 COPY = "lever:beta:data"
 
 
-@pytest.fixture
-def stocked(store: SQLiteStore) -> SQLiteStore:
+def stock(store: SQLiteStore) -> None:
     """Six jobs that differ in every filtered field, one closed, one a duplicate from Lever."""
     jobs = [
         posting(
@@ -153,6 +157,11 @@ def stocked(store: SQLiteStore) -> SQLiteStore:
         ]
     )
     store.commit()
+
+
+@pytest.fixture
+def stocked(store: SQLiteStore) -> SQLiteStore:
+    stock(store)
     return store
 
 
@@ -942,15 +951,7 @@ async def test_in_a_browser_forms_update_in_place_and_no_hostile_script_runs(
             page.on("dialog", lambda dialog: dialogs.append(dialog.message))
             await page.goto(base + path)
             assert await page.inner_text("h1") == HOSTILE_TITLE
-            await page.click("text=Save job")
-            await page.wait_for_selector("#tracking .notice")
-            assert await page.inner_text("#tracking .notice") == "Saved."
-            await page.select_option("#move-status", "applied")
-            await page.click("text=Change status")
-            await page.wait_for_selector("#tracking p strong:text-is('applied')")
-            await page.fill("#note-text", "<b>call back</b>")
-            await page.click("text=Add note")
-            await page.wait_for_selector("#tracking .timeline li:has-text('call back')")
+            await save_apply_and_note(page, "<b>call back</b>")
             assert page.url == base + path  # every form updated the page in place
             assert await page.title() != "ran"
             await browser.close()
@@ -961,6 +962,176 @@ async def test_in_a_browser_forms_update_in_place_and_no_hostile_script_runs(
         ("status", "applied"),
         ("note", "<b>call back</b>"),
     ]
+
+
+@contextmanager
+def jobcrawl_demo_web(directory: Path) -> Iterator[str]:
+    """`jobcrawl demo --web` in a subprocess; yields the dashboard's base URL once it is printed."""
+    port = free_port()
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "crawler",
+            "demo",
+            "--dir",
+            str(directory),
+            "--web",
+            "--port",
+            str(port),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert process.stderr is not None
+    base = f"http://127.0.0.1:{port}"
+    lines: list[str] = []
+    try:
+        while not any(base in line for line in lines):
+            line = process.stderr.readline()
+            assert line, "".join(lines)  # the demo ended before it served
+            lines.append(line)
+        assert f"jobcrawl dashboard for {directory / 'jobcrawl.db'} at {base}/" in lines[-1]
+        yield base
+    finally:
+        process.terminate()
+        process.communicate(timeout=30)
+
+
+@pytest.mark.e2e
+def test_jobcrawl_demo_web_crawls_then_serves_the_demo(tmp_path: Path) -> None:
+    with jobcrawl_demo_web(tmp_path) as base:
+        home = httpx.get(base + "/", timeout=10)
+        listed = httpx.get(base + "/api/jobs?q=engineer", timeout=10).json()
+        job = listed["jobs"][0]
+        page = httpx.get(base + job_path(job["id"]), timeout=10)
+    assert home.status_code == 200
+    assert "<h1>Search jobs</h1>" in home.text
+    assert len(page_ids(home.text)) == 20  # the demo holds more than a page of jobs
+    assert listed["total"] > 1
+    assert page.status_code == 200
+    assert f"<h1>{escape(job['title'])}</h1>" in page.text
+
+
+SCREENSHOTS = "JOBCRAWL_SCREENSHOTS"
+"""Set to a folder (docs/screenshots) to keep the journey's screenshots there; CI leaves it unset."""
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 390, "height": 844}
+
+
+@pytest.mark.e2e
+@deferred_f_from_coro_f
+async def test_in_a_browser_the_demo_is_searched_saved_compared_and_alerted_on(
+    tmp_path: Path,
+) -> None:
+    """
+    The issue's journey over the demo's jobs, by the pages alone, with a screenshot of each page.
+
+    Search, open a job, save it, move it to applied, add a note and a reminder, save a second job,
+    compare the two from the results, see the board; the first job then closes (as a re-crawl that
+    no longer finds it does) and its alert is shown and acknowledged.
+    """
+    folder = Path(os.environ.get(SCREENSHOTS) or tmp_path / "screenshots")
+    folder.mkdir(parents=True, exist_ok=True)
+    demo = tmp_path / "demo"
+    with jobcrawl_demo_web(demo) as base:
+        async with async_playwright() as playwright:
+            browser = await playwright.chromium.launch(
+                executable_path=CHROMIUM, args=["--no-sandbox", "--disable-dev-shm-usage"]
+            )
+            page = await browser.new_page(viewport=DESKTOP)
+            errors: list[str] = []
+            page.on("pageerror", lambda error: errors.append(str(error)))
+
+            await page.goto(base + "/")
+            await page.fill("#q", "engineer")
+            await page.press("#q", "Enter")
+            await page.wait_for_url(re.compile(r"/jobs\?q=engineer"))
+            results = page.locator("ol.results h3 a")
+            assert await results.count() >= 2
+            first, second = [await results.nth(n).get_attribute("href") for n in (0, 1)]
+            assert first
+            assert second
+            await page.screenshot(path=folder / "search.png")
+
+            await page.click(f'ol.results h3 a[href="{first}"]')
+            await save_apply_and_note(page, "Recruiter: Dana, call back on Monday")
+            due = (date.today() + timedelta(days=7)).isoformat()
+            await page.fill("#remind-on", due)
+            await page.fill("#remind-note", "ask about the interview")
+            await page.click("text=Set reminder")
+            await page.wait_for_selector(f"#tracking li:has-text('{due}')")
+            await page.evaluate("window.scrollTo(0, 0)")
+            await page.screenshot(path=folder / "job.png")
+
+            await page.goto(base + second)
+            await page.click("text=Save job")
+            await page.wait_for_selector("#tracking .notice")
+
+            await page.goto(base + "/jobs?q=engineer")
+            await page.check(f'input[name="ids"][value="{await job_id(page, first)}"]')
+            await page.check(f'input[name="ids"][value="{await job_id(page, second)}"]')
+            await page.click("text=Compare selected")
+            await page.wait_for_url(re.compile(r"/compare\?ids="))
+            assert await page.locator("table th[scope=col]").count() >= 2
+            await page.screenshot(path=folder / "compare.png")
+
+            await page.goto(base + "/saved")
+            assert "(1)" in await page.inner_text("#col-2")  # applied
+            await page.screenshot(path=folder / "saved.png")
+
+            close_and_alert(demo / "jobcrawl.db", await job_id(page, first))
+            await page.goto(base + "/alerts")
+            assert "no longer in its source" in await page.inner_text("main")
+            await page.screenshot(path=folder / "alerts.png")
+            await page.click("text=Mark all read")
+            await page.wait_for_selector("text=Unread (0)")
+
+            await page.goto(base + "/sources")
+            assert await page.locator("svg").count() >= 1
+            await page.screenshot(path=folder / "sources.png")
+
+            phone = await browser.new_page(viewport=PHONE, is_mobile=True)
+            await phone.goto(base + second)
+            width = await phone.evaluate("document.documentElement.scrollWidth")
+            assert width <= PHONE["width"]  # no sideways scrolling at phone width
+            await phone.screenshot(path=folder / "job-phone.png")
+            await browser.close()
+    assert errors == []
+    for name in ("search", "job", "compare", "saved", "alerts", "sources", "job-phone"):
+        assert (folder / f"{name}.png").read_bytes().startswith(b"\x89PNG"), name
+
+
+async def save_apply_and_note(page: Any, note: str) -> None:
+    """On a job page: save the job, move it to applied and add a note, each form in place."""
+    await page.click("text=Save job")
+    await page.wait_for_selector("#tracking .notice")
+    assert await page.inner_text("#tracking .notice") == "Saved."
+    await page.select_option("#move-status", "applied")
+    await page.click("text=Change status")
+    await page.wait_for_selector("#tracking p strong:text-is('applied')")
+    await page.fill("#note-text", note)
+    await page.click("text=Add note")
+    await page.locator("#tracking .timeline li", has_text=note).wait_for()
+
+
+async def job_id(page: Any, path: str) -> str:
+    """The job id behind a job page's path, as the page's own forms carry it."""
+    return str(await page.evaluate("path => decodeURIComponent(path.slice(6))", path))
+
+
+def close_and_alert(db: Path, job: str) -> None:
+    """What a re-crawl does when a saved job's listing no longer holds it: close it, raise the alert."""
+    store = SQLiteStore(db)
+    try:
+        store.close_job(job, at=datetime.now(UTC), reason="absent_from_listing")
+        store.commit()
+        raise_alerts(
+            store, TrackingStore(store), AlertsConfig(), at=datetime.now(UTC), policy=AlertPolicy()
+        )
+    finally:
+        store.close()
 
 
 def test_jobcrawl_web_refuses_an_open_host_without_a_token(

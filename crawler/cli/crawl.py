@@ -14,6 +14,7 @@ from rich.text import Text
 from crawler.cli import app
 from crawler.cli.options import DbOption, db_path
 from crawler.cli.progress import LiveProgress
+from crawler.cli.web import serve
 from crawler.config import load_sources
 from crawler.demo.server import BUNDLED_DATA, CareerSiteServer
 from crawler.errors import ConfigError
@@ -169,15 +170,22 @@ def demo(
     directory: Annotated[
         Path, typer.Option("--dir", help="Where to put the database, sources file and feeds.")
     ] = Path("jobcrawl-demo"),
+    web: Annotated[
+        bool, typer.Option("--web", help="Then serve the dashboard on the demo's database.")
+    ] = False,
+    port: Annotated[
+        int, typer.Option(min=0, max=65535, help="The dashboard's port with --web (0: any free).")
+    ] = 8000,
 ) -> None:
     """
     Run the whole flow offline: a local server with recorded real responses, a crawl, exports.
 
     Starts a career-site server on 127.0.0.1 that serves real ATS responses bundled with jobcrawl
     (one or more recorded boards per source family), crawls it into a fresh SQLite file, prints the summary, writes the postings as JSON Lines
-    and as a JSON Feed, and says where everything is.
+    and as a JSON Feed, and says where everything is. With --web it then serves the web dashboard on
+    that database at http://127.0.0.1:8000/ (as `jobcrawl web` does) until Ctrl-C.
 
-    Example: jobcrawl demo --dir /tmp/jobcrawl-demo
+    Example: jobcrawl demo --dir /tmp/jobcrawl-demo --web
     """
     directory.mkdir(parents=True, exist_ok=True)
     db = directory / "jobcrawl.db"
@@ -208,4 +216,8 @@ def demo(
     out.print(f"  sources file: {sources_file}")
     out.print(f"  JSON Lines:   {directory / 'jobs.jsonl'}")
     out.print(f"  JSON Feed:    {directory / 'feed.json'}")
-    out.print(f"\nNext: jobcrawl jobs --db {db}")
+    if not web:
+        out.print(f"\nNext: jobcrawl jobs --db {db}   (or jobcrawl web --db {db})")
+        return
+    out.print()
+    serve(db, port=port)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any, Literal, Protocol
 
 from crawler.items import CloseReason, JobPosting
@@ -31,6 +31,12 @@ class UpsertResult:
     reopened: bool = False
 
 
+SortOrder = Literal["relevance", "date", "salary", "closing"]
+"""relevance: best match first with `text`, else latest seen first (the default order); date: newest
+posting first; salary: highest top first; closing: soonest end first, jobs with no known end and
+closed jobs last."""
+
+
 @dataclass(frozen=True, slots=True)
 class JobQuery:
     """Filters for listing and exporting jobs; every field narrows the result."""
@@ -51,6 +57,96 @@ class JobQuery:
     skill: str | None = None
     """Only jobs with this key skill (its name in the vocabulary, any case)."""
     seniority: str | None = None
+    location: str | None = None
+    """Location text (the source's wording, or a city or region) contains this, any case."""
+    country: str | None = None
+    """One of the job's locations is in this country (ISO 3166-1 alpha-2, upper case)."""
+    employment_type: str | None = None
+    currency: str | None = None
+    """Only salaries in this currency (ISO 4217)."""
+    period: str | None = None
+    """Only salaries per this period (`YEAR`, `HOUR`...)."""
+    min_salary: float | None = None
+    """The salary's top (or its only figure) is at least this; set `currency` and `period` with it."""
+    posted_since: date | None = None
+    """Posted on or after this day (by its posting date, or the day it was first seen)."""
+    sort: SortOrder = "relevance"
+    offset: int = 0
+    """Skip this many jobs of the sorted result (paging)."""
+
+
+def indexed_conditions(query: JobQuery) -> tuple[list[str], list[Any]]:
+    """
+    The query's conditions on the copies that migration 0007 added (the same SQL on both engines,
+    with `?` placeholders), and their values.
+    """
+    where: list[str] = []
+    params: list[Any] = []
+    for column, value in (
+        ("jobs.seniority", query.seniority),
+        ("jobs.salary_currency", query.currency),
+        ("jobs.salary_period", query.period),
+    ):
+        if value:
+            where.append(f"{column} = ?")
+            params.append(value)
+    if query.min_salary is not None:
+        where.append("jobs.salary_top >= ?")
+        params.append(query.min_salary)
+    if query.posted_since is not None:
+        where.append("jobs.posted_on >= ?")
+        params.append(query.posted_since.isoformat())
+    for facet, value in (
+        ("country", query.country),
+        ("skill", fold(query.skill) if query.skill else None),
+        ("employment_type", query.employment_type),
+    ):
+        if value:
+            where.append("jobs.id IN (SELECT job_id FROM job_facets WHERE facet = ? AND value = ?)")
+            params += [facet, value]
+    return where, params
+
+
+SORT_ORDERS = {
+    "seen": "jobs.last_seen DESC, jobs.id",
+    "date": "jobs.posted_on DESC, jobs.first_seen DESC, jobs.id",
+    "salary": "jobs.salary_top IS NULL, jobs.salary_top DESC, jobs.id",
+    "closing": "jobs.status = 'closed', jobs.expires_at IS NULL, jobs.expires_at, jobs.id",
+}
+"""The ORDER BY of each sort but relevance, which each engine ranks its own way."""
+
+
+def search_columns(record: dict[str, Any]) -> tuple[Any, ...]:
+    """The record's copies in `jobs` that searches filter on: seniority, salary currency, period, top."""
+    salary = record.get("salary") or {}
+    top = salary.get("max") if salary.get("max") is not None else salary.get("min")
+    return (record.get("seniority"), salary.get("currency"), salary.get("period"), top)
+
+
+def fold(text: str) -> str:
+    """ASCII letters in lower case, others kept: how skill names are compared, on both engines."""
+    return text.translate(_ASCII_LOWER)
+
+
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+
+def facet_rows(record: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """(job id, facet, value) for each distinct country, skill and employment type of the record."""
+    values = {
+        *(
+            ("country", place["country"])
+            for place in record.get("locations") or ()
+            if place.get("country")
+        ),
+        *(
+            ("skill", fold(skill["name"]))
+            for skill in record.get("skills") or ()
+            if skill.get("name")
+        ),
+        *(("employment_type", kind) for kind in record.get("employment_type") or ()),
+    }
+    return [(record["id"], facet, value) for facet, value in sorted(values)]
 
 
 @dataclass(frozen=True, slots=True)

@@ -43,13 +43,17 @@ from crawler.errors import StoreError
 from crawler.ids import BOOKKEEPING_FIELDS, changed_fields, content_fingerprint
 from crawler.items import CloseReason, JobPosting
 from crawler.store.base import (
+    SORT_ORDERS,
     DuplicateMarks,
     JobQuery,
     RunLookups,
     RunRecord,
     SourceTally,
     UpsertResult,
+    facet_rows,
+    indexed_conditions,
     iso_utc,
+    search_columns,
 )
 
 T = TypeVar("T")
@@ -220,13 +224,17 @@ class PostgresStore(RunLookups):
                     "INSERT INTO jobs (id, source, source_key, source_id, url, title, company,"
                     " location_raw, remote, date_posted, valid_through, status, first_seen,"
                     " last_seen, version, fingerprint, record, source_revision, expires_at,"
-                    " expires_at_estimated) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s,"
-                    " 'open', %s, %s, 1, %s, %s, %s, %s, %s) ON CONFLICT (id) DO NOTHING"
-                    " RETURNING id",
+                    " expires_at_estimated, seniority, salary_currency, salary_period, salary_top,"
+                    " posted_on) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s,"
+                    " 'open', %s, %s, 1, %s, %s, %s, %s, %s, %s, %s, %s, %s,"
+                    " coalesce(%s, substr(%s, 1, 10))) ON CONFLICT (id) DO NOTHING RETURNING id",
                     (
                         *_columns(record),
                         *(seen, seen, fingerprint, _dumps(record), revision),
                         *_stated_expiry(record),
+                        *_search_columns(record),
+                        _text(record.get("date_posted")),
+                        seen,
                     ),
                 ).fetchone()
                 if inserted is not None:
@@ -252,6 +260,8 @@ class PostgresStore(RunLookups):
                     *_columns(record)[1:],
                     *(seen, seen, version, fingerprint, _dumps(record), revision),
                     *_stated_expiry(record),
+                    *_search_columns(record),
+                    _text(record.get("date_posted")),
                     posting.id,
                 ),
             )
@@ -575,8 +585,8 @@ class PostgresStore(RunLookups):
 # -- copying a SQLite database ----------------------------------------------------------------------
 
 COPY_ORDER = (
-    "runs", "jobs", "job_versions", "run_sources", "saved_jobs", "status_history", "notes",
-    "reminders", "watches", "alerts", "deliveries",
+    "runs", "jobs", "job_facets", "job_versions", "run_sources", "saved_jobs", "status_history",
+    "notes", "reminders", "watches", "alerts", "deliveries",
 )  # fmt: skip
 """Every table of the schema, parents before the tables that refer to them."""
 _IDENTITY_TABLES = ("runs", "status_history", "notes", "reminders", "watches", "alerts")
@@ -658,7 +668,9 @@ _UPDATE_CHANGED = (
     + ", last_seen = GREATEST(last_seen, %s), version = %s, fingerprint = %s, record = %s,"
     " source_revision = %s,"
     " expires_at = coalesce(%s, CASE WHEN expires_at_estimated = 1 THEN expires_at END),"
-    " expires_at_estimated = coalesce(%s::integer, CASE WHEN expires_at_estimated = 1 THEN 1 END)"
+    " expires_at_estimated = coalesce(%s::integer, CASE WHEN expires_at_estimated = 1 THEN 1 END),"
+    " seniority = %s, salary_currency = %s, salary_period = %s, salary_top = %s,"
+    " posted_on = coalesce(%s, substr(first_seen, 1, 10))"
     " WHERE id = %s"
 )
 _TALLY_COLUMNS = (
@@ -672,13 +684,15 @@ def _select(query: JobQuery, select: str, *, count: bool) -> tuple[str, list[Any
     """The statement for a `JobQuery`: the SQLite store's filters, in PostgreSQL's words."""
     where: list[str] = []
     params: list[Any] = []
-    order, order_params = " ORDER BY jobs.last_seen DESC, jobs.id", []
+    sort: str = query.sort
+    order_params: list[Any] = []
     if query.text and (match := text_query(query.text)):
         select += " JOIN jobs_fts ON jobs_fts.job_id = jobs.id"
         where.append("jobs_fts.document @@ to_tsquery('simple', %s)")
         params.append(match)
-        order = " ORDER BY ts_rank(jobs_fts.document, to_tsquery('simple', %s)) DESC, jobs.id"
         order_params = [match]
+    elif sort == "relevance":
+        sort = "seen"
     if query.company:
         where.append("jobs.company ILIKE %s ESCAPE '\\'")
         params.append(f"%{_like_escape(query.company)}%")
@@ -696,16 +710,6 @@ def _select(query: JobQuery, select: str, *, count: bool) -> tuple[str, list[Any
             column = "(SELECT max(seen_at) FROM job_versions WHERE job_id = jobs.id)"
         where.append(f"{column} >= %s")
         params.append(iso_utc(query.since))
-    if query.skill:
-        where.append(
-            "EXISTS (SELECT 1 FROM json_array_elements(CASE WHEN"
-            " json_typeof(jobs.record -> 'skills') = 'array' THEN jobs.record -> 'skills' END)"
-            " AS skill WHERE lower(skill ->> 'name') = lower(%s))"
-        )
-        params.append(query.skill)
-    if query.seniority:
-        where.append("jobs.record ->> 'seniority' = %s")
-        params.append(query.seniority)
     if query.source:
         kind, _, key = query.source.partition(":")
         where.append("jobs.source = %s")
@@ -713,15 +717,34 @@ def _select(query: JobQuery, select: str, *, count: bool) -> tuple[str, list[Any
         if key:
             where.append("jobs.source_key = %s")
             params.append(key)
+    indexed, values = indexed_conditions(query)
+    where += [condition.replace("?", "%s") for condition in indexed]
+    params += [_text(value) for value in values]
+    if query.location:
+        pattern = f"%{_like_escape(_text(query.location))}%"
+        where.append(
+            "(jobs.location_raw ILIKE %s ESCAPE '\\' OR (jobs.record ->> 'locations') ILIKE %s"
+            " ESCAPE '\\')"
+        )
+        params += [pattern, pattern]
     sql = select + (" WHERE " + " AND ".join(where) if where else "")
     if count:
         return sql, params
-    sql += order
-    params += order_params
+    sql += f" ORDER BY {_ORDER[sort]}"
+    params += order_params if sort == "relevance" else []
     if query.limit is not None:
         sql += " LIMIT %s"
         params.append(query.limit)
+    if query.offset:
+        sql += " OFFSET %s"
+        params.append(query.offset)
     return sql, params
+
+
+_ORDER = {
+    "relevance": "ts_rank(jobs_fts.document, to_tsquery('simple', %s)) DESC, jobs.id",
+    **SORT_ORDERS,
+}
 
 
 def _locked_job(cur: Cursor, job_id: str) -> tuple[Any, ...] | None:
@@ -749,6 +772,12 @@ def _add_version(
 
 
 def _index(cur: Cursor, job_id: str, record: dict[str, Any]) -> None:
+    """The job's full-text document and its facets (countries, skills, employment types)."""
+    cur.execute("DELETE FROM job_facets WHERE job_id = %s", (job_id,))
+    cur.executemany(
+        "INSERT INTO job_facets (job_id, facet, value) VALUES (%s, %s, %s)",
+        [tuple(_text(part) for part in row) for row in facet_rows(record)],
+    )
     cur.execute(
         f"INSERT INTO jobs_fts (job_id, document) VALUES (%s, {_DOCUMENT})"
         " ON CONFLICT (job_id) DO UPDATE SET document = excluded.document",
@@ -768,6 +797,10 @@ def _columns(record: dict[str, Any]) -> tuple[Any, ...]:
             "location_raw", "remote", "date_posted", "valid_through",
         )
     )  # fmt: skip
+
+
+def _search_columns(record: dict[str, Any]) -> tuple[Any, ...]:
+    return tuple(_text(value) for value in search_columns(record))
 
 
 def _text(value: Any) -> Any:

@@ -21,13 +21,17 @@ from crawler.errors import StoreError
 from crawler.ids import BOOKKEEPING_FIELDS, changed_fields, content_fingerprint
 from crawler.items import CloseReason, JobPosting
 from crawler.store.base import (
+    SORT_ORDERS,
     DuplicateMarks,
     JobQuery,
     RunLookups,
     RunRecord,
     SourceTally,
     UpsertResult,
+    facet_rows,
+    indexed_conditions,
     iso_utc,
+    search_columns,
 )
 
 SCHEMA_FIELDS = tuple(JobPosting.model_fields)
@@ -163,12 +167,17 @@ class SQLiteStore(RunLookups):
             cursor = self._conn.execute(
                 "INSERT INTO jobs (id, source, source_key, source_id, url, title, company,"
                 " location_raw, remote, date_posted, valid_through, status, first_seen, last_seen,"
-                " version, fingerprint, record, source_revision, expires_at, expires_at_estimated)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?, 1, ?, ?, ?, ?, ?)",
+                " version, fingerprint, record, source_revision, expires_at, expires_at_estimated,"
+                " seniority, salary_currency, salary_period, salary_top, posted_on)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?, 1, ?, ?, ?, ?, ?,"
+                " ?, ?, ?, ?, coalesce(?, substr(?, 1, 10)))",
                 (
                     *self._columns(record),
                     *(seen, seen, fingerprint, _dumps(record), revision),
                     *_stated_expiry(record),
+                    *search_columns(record),
+                    record.get("date_posted"),
+                    seen,
                 ),
             )
             self._add_version(posting.id, 1, seen, run_id, fingerprint, [], record)
@@ -190,6 +199,8 @@ class SQLiteStore(RunLookups):
                 *self._columns(record)[1:],
                 *(seen, seen, version, fingerprint, _dumps(record), revision),
                 *_stated_expiry(record),
+                *search_columns(record),
+                record.get("date_posted"),
                 posting.id,
             ),
         )
@@ -416,8 +427,13 @@ class SQLiteStore(RunLookups):
         )
 
     def _index(self, rowid: int | None, record: dict[str, Any], *, replace: bool) -> None:
+        """The job's full-text entry and its facets (countries, skills, employment types)."""
         if replace:
             self._conn.execute("DELETE FROM jobs_fts WHERE rowid = ?", (rowid,))
+            self._conn.execute("DELETE FROM job_facets WHERE job_id = ?", (record["id"],))
+        self._conn.executemany(
+            "INSERT INTO job_facets (job_id, facet, value) VALUES (?, ?, ?)", facet_rows(record)
+        )
         self._conn.execute(
             "INSERT INTO jobs_fts (rowid, title, company, location_raw, description_text)"
             " VALUES (?, ?, ?, ?, ?)",
@@ -459,25 +475,45 @@ class SQLiteStore(RunLookups):
         ]
 
     def iter_jobs(self, query: JobQuery) -> Iterator[dict[str, Any]]:
-        """Matching jobs as schema records, read lazily so an export of any size streams."""
-        sql, params = self._select(query, _SELECT_JOB)
-        for row in self._conn.execute(sql, params):
-            yield _row_record(row)
+        """
+        Matching jobs as schema records, read lazily so an export of any size streams.
+
+        A page of them (`limit` set) is found first as row ids and then read: sorting the matches
+        with their records would read every match's whole record, not only the page's.
+        """
+        if query.limit is None:
+            sql, params = self._select(query, _SELECT_JOB)
+            for row in self._conn.execute(sql, params):
+                yield _row_record(row)
+            return
+        sql, params = self._select(query, "SELECT jobs.rowid FROM jobs")
+        for (rowid,) in self._conn.execute(sql, params).fetchall():
+            row = self._conn.execute(_SELECT_JOB + " WHERE rowid = ?", (rowid,)).fetchone()
+            if row is not None:
+                yield _row_record(row)
 
     def count_jobs(self, query: JobQuery) -> int:
-        sql, params = self._select(JobQuery(**{**_query_dict(query), "limit": None}), _COUNT)
+        sql, params = self._select(query, _COUNT)
         return int(self._conn.execute(sql, params).fetchone()[0])
 
     @staticmethod
     def _select(query: JobQuery, select: str) -> tuple[str, list[Any]]:
+        """
+        The statement for a `JobQuery`; clauses are constants, values always bound.
+
+        With words to match, the full-text index is read first (`CROSS JOIN` fixes the order): left
+        to choose, SQLite may walk the status index and run the full-text query once per job.
+        """
+        counting = select == _COUNT
         where: list[str] = []
         params: list[Any] = []
-        order = " ORDER BY jobs.last_seen DESC, jobs.id"
+        sort: str = query.sort
         if query.text and (match := fts_query(query.text)):
-            select += " JOIN jobs_fts ON jobs_fts.rowid = jobs.rowid"
+            select = select.replace(" FROM jobs", _FROM_FTS)
             where.append("jobs_fts MATCH ?")
             params.append(match)
-            order = " ORDER BY jobs_fts.rank, jobs.id"
+        elif sort == "relevance":
+            sort = "seen"
         if query.company:
             where.append("jobs.company LIKE ? ESCAPE '\\'")
             params.append(f"%{_like_escape(query.company)}%")
@@ -495,15 +531,6 @@ class SQLiteStore(RunLookups):
                 column = "(SELECT max(seen_at) FROM job_versions WHERE job_id = jobs.id)"
             where.append(f"{column} >= ?")
             params.append(iso_utc(query.since))
-        if query.skill:
-            where.append(
-                "EXISTS (SELECT 1 FROM json_each(jobs.record, '$.skills')"
-                " WHERE lower(json_extract(value, '$.name')) = lower(?))"
-            )
-            params.append(query.skill)
-        if query.seniority:
-            where.append("json_extract(jobs.record, '$.seniority') = ?")
-            params.append(query.seniority)
         if query.source:
             kind, _, key = query.source.partition(":")
             where.append("jobs.source = ?")
@@ -511,12 +538,23 @@ class SQLiteStore(RunLookups):
             if key:
                 where.append("jobs.source_key = ?")
                 params.append(key)
+        indexed, values = indexed_conditions(query)
+        where += indexed
+        params += values
+        if query.location:
+            pattern = f"%{_like_escape(query.location)}%"
+            where.append(
+                "(jobs.location_raw LIKE ? ESCAPE '\\'"
+                " OR jobs.record ->> '$.locations' LIKE ? ESCAPE '\\')"
+            )
+            params += [pattern, pattern]
         sql = select + (" WHERE " + " AND ".join(where) if where else "")
-        if select is not _COUNT:
-            sql += order
-        if query.limit is not None:
-            sql += " LIMIT ?"
-            params.append(query.limit)
+        if counting:
+            return sql, params
+        sql += f" ORDER BY {_ORDER[sort]}"
+        if query.limit is not None or query.offset:
+            sql += " LIMIT ? OFFSET ?"
+            params += [query.limit if query.limit is not None else -1, query.offset]
         return sql, params
 
     # -- runs ---------------------------------------------------------------------------------
@@ -578,6 +616,8 @@ _SEEN_AGAIN = (
     " status = 'open', closed_at = NULL, close_reason = NULL, missed_listings = 0"
 )
 _COUNT = "SELECT count(*) FROM jobs"
+_FROM_FTS = " FROM jobs_fts CROSS JOIN jobs ON jobs.rowid = jobs_fts.rowid"
+_ORDER = {"relevance": "jobs_fts.rank, jobs.id", **SORT_ORDERS}
 _UPDATE_CHANGED = (
     "UPDATE jobs SET source = ?, source_key = ?, source_id = ?, url = ?, title = ?,"
     " company = ?, location_raw = ?, remote = ?, date_posted = ?, valid_through = ?, "
@@ -585,7 +625,9 @@ _UPDATE_CHANGED = (
     + ", last_seen = max(last_seen, ?), version = ?, fingerprint = ?, record = ?,"
     " source_revision = ?,"
     " expires_at = coalesce(?, CASE WHEN expires_at_estimated THEN expires_at END),"
-    " expires_at_estimated = coalesce(?, CASE WHEN expires_at_estimated THEN 1 END)"
+    " expires_at_estimated = coalesce(?, CASE WHEN expires_at_estimated THEN 1 END),"
+    " seniority = ?, salary_currency = ?, salary_period = ?, salary_top = ?,"
+    " posted_on = coalesce(?, substr(first_seen, 1, 10))"
     " WHERE id = ?"
 )
 
@@ -634,7 +676,3 @@ def _dumps(record: dict[str, Any]) -> str:
 
 def _like_escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
-def _query_dict(query: JobQuery) -> dict[str, Any]:
-    return {name: getattr(query, name) for name in JobQuery.__dataclass_fields__}

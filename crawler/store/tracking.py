@@ -217,20 +217,25 @@ class TrackingStore:
         return f"{column} IN (SELECT value FROM json_each(?))", json.dumps(list(values))
 
     def _text_match(self, text: str, where: list[str], params: list[Any]) -> str:
-        """The join that full-text search needs; adds its condition to `where` and `params`."""
+        """
+        The tables full-text search needs; adds its condition to `where` and `params`.
+
+        On SQLite the full-text index is read first (`CROSS JOIN` fixes the order), as the store's
+        search does; left to choose, SQLite may run the full-text query once per open job.
+        """
         if self._postgres:
             from crawler.store.postgres import text_query
 
             if (query := text_query(text)) is None:
-                return ""
+                return "jobs"
             where.append("jobs_fts.document @@ to_tsquery('simple', ?)")
             params.append(query)
-            return " JOIN jobs_fts ON jobs_fts.job_id = jobs.id"
+            return "jobs JOIN jobs_fts ON jobs_fts.job_id = jobs.id"
         if (match := fts_query(text)) is None:
-            return ""
+            return "jobs"
         where.append("jobs_fts MATCH ?")
         params.append(match)
-        return " JOIN jobs_fts ON jobs_fts.rowid = jobs.rowid"
+        return "jobs_fts CROSS JOIN jobs ON jobs.rowid = jobs_fts.rowid"
 
     def _salary_top(self) -> str:
         """The posting's top salary figure (or its only one) as a number."""
@@ -381,11 +386,10 @@ class TrackingStore:
 
     def watch_matches(self, watch: Watch, job_ids: Collection[str] | None = None) -> list[str]:
         """Open jobs first seen since the watch was made that match it (among `job_ids` if given)."""
-        sql = "SELECT jobs.id FROM jobs"
         where = ["jobs.status = 'open'", "jobs.first_seen >= ?"]
         params: list[Any] = [watch.created_at]
-        if watch.query:
-            sql += self._text_match(watch.query, where, params)
+        tables = self._text_match(watch.query, where, params) if watch.query else "jobs"
+        sql = f"SELECT jobs.id FROM {tables}"
         if job_ids is not None:
             condition, listed = self._in_list("jobs.id", job_ids)
             where.append(condition)

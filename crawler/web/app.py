@@ -12,13 +12,16 @@ from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from importlib.metadata import version
 from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exception_handlers import request_validation_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match, Route
 
 from crawler.errors import ConfigError
 from crawler.store import SQLiteStore, is_postgres
@@ -88,7 +91,25 @@ def create_app(
         app.include_router(module.router)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _invalid_request)
+    app.openapi = _blank_means_absent(app.openapi)  # type: ignore[method-assign]
     return app
+
+
+def _blank_means_absent(openapi: Callable[[], dict[str, Any]]) -> Callable[[], dict[str, Any]]:
+    """
+    The OpenAPI document, saying that the search's parameters may be sent empty.
+
+    The search form sends every field, the empty ones as `currency=`, and `SearchFilters` reads an
+    empty value as no filter; OpenAPI's `allowEmptyValue` is how a document says so.
+    """
+
+    def document() -> dict[str, Any]:
+        schema = openapi()
+        for parameter in schema["paths"]["/api/jobs"]["get"]["parameters"]:
+            parameter["allowEmptyValue"] = True
+        return schema
+
+    return document
 
 
 def _wants_json(request: Request) -> bool:
@@ -98,11 +119,27 @@ def _wants_json(request: Request) -> bool:
 async def _http_error(request: Request, exc: Exception) -> Response:
     """A JSON `detail` for the API, an error page for the pages."""
     assert isinstance(exc, StarletteHTTPException)  # noqa: S101 (registered for this type)
+    if exc.status_code == 405:
+        exc.headers = {**(exc.headers or {}), "Allow": _allowed_methods(request)}
     if _wants_json(request):
         return JSONResponse({"detail": exc.detail}, exc.status_code, headers=exc.headers)
     title = ERROR_TITLES.get(exc.status_code, "Something went wrong")
     context = {"title": title, "messages": [str(exc.detail)]}
     return render(request, "error.html", context, status=exc.status_code)
+
+
+def _allowed_methods(request: Request) -> str:
+    """
+    Every method some route answers at this path, for a 405's `Allow`.
+
+    Starlette names only the methods of the first route whose path matched, and a path served by
+    two routes (`PUT` and `DELETE /api/saved/{id}`) has more.
+    """
+    methods: set[str] = set()
+    for route in request.app.router.routes:
+        if isinstance(route, Route | APIRoute) and route.matches(request.scope)[0] != Match.NONE:
+            methods |= route.methods or set()
+    return ", ".join(sorted(methods))
 
 
 async def _invalid_request(request: Request, exc: Exception) -> Response:

@@ -1,12 +1,10 @@
 """
-The reads the dashboard needs that the store does not offer yet.
+The search's parameters as the web reads them, and the reads of the health pages.
 
-The search page filters on more than `JobQuery` knows (location, country, employment type, salary
-compared like with like, posting age), sorts four ways and pages through results; the health pages
-chart open jobs over time and salary ranges by company. Each is one parameterised query over the
-store's connection that returns ids or plain numbers; the job records themselves always come from
-`Store.get_job`, so the web shows exactly what the CLI shows. These belong in the store (`JobQuery`
-fields and `SQLiteStore` methods) once the CLI wants them too.
+`SearchFilters` is what the search page and `GET /api/jobs` accept (an HTML form's empty fields are
+"no filter"; a minimum salary needs its currency and period); `job_query` turns it into the store's
+`JobQuery`, and the store runs the search, the one `jobcrawl jobs` runs. The health pages chart open
+jobs over time and salary ranges by company.
 """
 
 from __future__ import annotations
@@ -18,23 +16,10 @@ from typing import Any, Literal, Self
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from crawler.items import EmploymentType, JobPosting, RemoteKind, SalaryPeriod, Seniority
-from crawler.store import RunRecord, SQLiteStore
-from crawler.store.sqlite import _like_escape, fts_query
+from crawler.store import JobQuery, RunRecord, SQLiteStore
+from crawler.store.base import SortOrder
 
-SortOrder = Literal["relevance", "date", "salary", "closing"]
 StatusFilter = Literal["open", "closed", "any"]
-
-_TOP_PAY = "coalesce(jobs.record ->> '$.salary.max', jobs.record ->> '$.salary.min')"
-_ORDER: dict[str, str] = {
-    # "seen" breaks ties by rowid, not id: a run gives all its jobs one `last_seen`, and the status
-    # index (status, last_seen, rowid) serves that order without sorting the table.
-    "relevance": "jobs_fts.rank, jobs.id",
-    "seen": "jobs.last_seen DESC, jobs.rowid DESC",
-    "date": "coalesce(jobs.date_posted, substr(jobs.first_seen, 1, 10)) DESC, jobs.first_seen DESC,"
-    " jobs.id",
-    "salary": f"{_TOP_PAY} IS NULL, {_TOP_PAY} DESC, jobs.id",
-    "closing": "jobs.status = 'closed', jobs.expires_at IS NULL, jobs.expires_at, jobs.id",
-}
 
 
 class SearchFilters(BaseModel):
@@ -92,15 +77,6 @@ class SearchFilters(BaseModel):
             self.country = self.country.upper()
         return self
 
-    def ordering(self) -> str:
-        """
-        The sort in effect. Relevance needs words to rank by; without them the newest seen come
-        first, the order `jobcrawl jobs` lists in (and the one the status index serves).
-        """
-        if self.sort == "relevance" and not (self.q and fts_query(self.q)):
-            return "seen"
-        return self.sort
-
     def filters_given(self) -> dict[str, Any]:
         """The filters that differ from the defaults (for links that keep them)."""
         return self.model_dump(exclude_defaults=True, exclude={"limit", "offset"}, mode="json")
@@ -114,88 +90,39 @@ class SearchPage:
     jobs: list[JobPosting]
 
 
+def job_query(filters: SearchFilters, *, today: date) -> JobQuery:
+    """The store's query for what the search page and `GET /api/jobs` were asked."""
+    return JobQuery(
+        text=filters.q,
+        company=filters.company,
+        location=filters.location,
+        country=filters.country,
+        remote=filters.remote,
+        employment_type=filters.employment_type,
+        seniority=filters.seniority,
+        skill=filters.skill,
+        source=filters.source,
+        status=None if filters.status == "any" else filters.status,
+        canonical=filters.canonical,
+        min_salary=filters.min_salary,
+        currency=filters.currency,
+        period=filters.period,
+        posted_since=(
+            today - timedelta(days=filters.posted_within) if filters.posted_within else None
+        ),
+        sort=filters.sort,
+        limit=filters.limit,
+        offset=filters.offset,
+    )
+
+
 def search_jobs(store: SQLiteStore, filters: SearchFilters, *, today: date) -> SearchPage:
-    """The jobs matching `filters`, one page of them in the asked order, and the total."""
-    tables, where, params = _conditions(filters, today)
-    base = f"FROM {tables}" + (f" WHERE {' AND '.join(where)}" if where else "")
-    conn = store.connection
-    total = int(conn.execute(f"SELECT count(*) {base}", params).fetchone()[0])
-    page = conn.execute(
-        f"SELECT jobs.id {base} ORDER BY {_ORDER[filters.ordering()]} LIMIT ? OFFSET ?",
-        [*params, filters.limit, filters.offset],
-    ).fetchall()
-    jobs = [job for job in (store.get_job(row[0]) for row in page) if job is not None]
-    return SearchPage(total, jobs)
-
-
-def _conditions(filters: SearchFilters, today: date) -> tuple[str, list[str], list[Any]]:
     """
-    The tables, WHERE clauses and bound values; clauses are constants, values always bound.
-
-    With words to match, the full-text index is read first (`CROSS JOIN` fixes the order): left to
-    choose, SQLite may walk the status index and run the whole full-text query once per job. The
-    indexed columns are tested before the conditions that read the JSON record, the costly ones.
+    The jobs matching `filters`, one page of them in the asked order, and the total: the store's
+    own search, as `jobcrawl jobs` runs it.
     """
-    tables = "jobs"
-    where: list[str] = []
-    params: list[Any] = []
-
-    def add(clause: str, *values: Any) -> None:
-        where.append(clause)
-        params.extend(values)
-
-    if filters.q and (match := fts_query(filters.q)):
-        tables = "jobs_fts CROSS JOIN jobs ON jobs.rowid = jobs_fts.rowid"
-        add("jobs_fts MATCH ?", match)
-    if filters.status != "any":
-        add("jobs.status = ?", filters.status)
-    if filters.source:
-        kind, _, key = filters.source.partition(":")
-        add("jobs.source = ?", kind)
-        if key:
-            add("jobs.source_key = ?", key)
-    if filters.remote:
-        add("jobs.remote = ?", filters.remote)
-    if filters.company:
-        add("jobs.company LIKE ? ESCAPE '\\'", f"%{_like_escape(filters.company)}%")
-    if filters.canonical:
-        add("jobs.duplicate_of IS NULL")
-    if filters.posted_within is not None:
-        since = (today - timedelta(days=filters.posted_within)).isoformat()
-        add("coalesce(jobs.date_posted, substr(jobs.first_seen, 1, 10)) >= ?", since)
-    if filters.location:
-        pattern = f"%{_like_escape(filters.location)}%"
-        add(
-            "(jobs.location_raw LIKE ? ESCAPE '\\' OR jobs.record ->> '$.locations' LIKE ? ESCAPE '\\')",
-            pattern,
-            pattern,
-        )
-    if filters.country:
-        add(
-            "EXISTS (SELECT 1 FROM json_each(jobs.record, '$.locations')"
-            " WHERE value ->> '$.country' = ?)",
-            filters.country,
-        )
-    if filters.employment_type:
-        add(
-            "EXISTS (SELECT 1 FROM json_each(jobs.record, '$.employment_type') WHERE value = ?)",
-            filters.employment_type,
-        )
-    if filters.seniority:
-        add("jobs.record ->> '$.seniority' = ?", filters.seniority)
-    if filters.skill:
-        add(
-            "EXISTS (SELECT 1 FROM json_each(jobs.record, '$.skills')"
-            " WHERE lower(value ->> '$.name') = lower(?))",
-            filters.skill,
-        )
-    if filters.currency:
-        add("jobs.record ->> '$.salary.currency' = ?", filters.currency)
-    if filters.period:
-        add("jobs.record ->> '$.salary.period' = ?", filters.period)
-    if filters.min_salary is not None:
-        add(f"{_TOP_PAY} >= ?", filters.min_salary)
-    return tables, where, params
+    query = job_query(filters, today=today)
+    return SearchPage(store.count_jobs(query), list(store.iter_postings(query)))
 
 
 def open_jobs_after(store: SQLiteStore, runs: list[RunRecord]) -> list[int]:

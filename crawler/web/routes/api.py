@@ -171,7 +171,11 @@ async def list_saved(
 @router.put(
     "/saved/{job_id:path}",
     response_model=SavedView,
-    responses={**ERRORS, 409: {"model": Problem, "description": "A move the journey forbids"}},
+    responses={
+        **ERRORS,
+        400: {"model": Problem, "description": "The body is not JSON"},
+        409: {"model": Problem, "description": "A move the journey forbids"},
+    },
 )
 async def put_saved(
     job_id: JobId, dash: DashboardDep, update: Annotated[SavedUpdate | None, Body()] = None
