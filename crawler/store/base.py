@@ -77,7 +77,7 @@ class JobQuery:
 
 def indexed_conditions(query: JobQuery) -> tuple[list[str], list[Any]]:
     """
-    The query's conditions on the copies that migration 0007 added (the same SQL on both engines,
+    The query's conditions on the copies that migration 0009 added (the same SQL on both engines,
     with `?` placeholders), and their values.
     """
     where: list[str] = []

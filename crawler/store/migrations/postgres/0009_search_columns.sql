@@ -1,4 +1,4 @@
--- The PostgreSQL twin of sqlite/0007_search_columns.sql: copies of the record's fields that the
+-- The PostgreSQL twin of sqlite/0009_search_columns.sql: copies of the record's fields that the
 -- search filters and sorts on, filled by the store on every write and back-filled here.
 ALTER TABLE jobs ADD COLUMN seniority text COLLATE "C";
 ALTER TABLE jobs ADD COLUMN salary_currency text COLLATE "C";
