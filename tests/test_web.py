@@ -227,7 +227,11 @@ def test_every_page_renders_with_the_navigation_and_the_policy(
 
 
 def test_static_files_are_served(client: TestClient) -> None:
-    assert "data-swap" in client.get("/static/app.js").text
+    assert "htmx:afterSettle" in client.get("/static/app.js").text
+    htmx = client.get("/static/vendor/htmx.min.js")
+    assert htmx.status_code == 200
+    assert "htmx" in htmx.text
+    assert "Zero-Clause BSD" in client.get("/static/vendor/htmx-LICENSE.txt").text
     assert client.get("/static/style.css").headers["content-type"].startswith("text/css")
 
 
@@ -807,8 +811,11 @@ def test_hostile_postings_show_as_text_and_run_nothing(store: SQLiteStore, db_pa
         assert "<b onmouseover" not in html, name
         assert "<i>Closed" not in html, name
         assert 'href="javascript:' not in html.replace("JavaScript", "javascript"), name
-        assert len(re.findall(r"<script\b", html)) == 1, name  # the app's own, from /static
-        assert '<script src="/static/app.js" defer></script>' in html, name
+        # Only the app's own, from /static: htmx and the page script.
+        assert re.findall(r"<script\b[^>]*>", html) == [
+            '<script src="/static/vendor/htmx.min.js" defer>',
+            '<script src="/static/app.js" defer>',
+        ], name
     assert "&lt;script&gt;alert(&#34;title&#34;)&lt;/script&gt;Engineer" in pages["job"]
     assert "&lt;img src=x onerror=alert(1)&gt;" in pages["search"]
     job = pages["job"]
@@ -1043,6 +1050,8 @@ async def test_in_a_browser_the_demo_is_searched_saved_compared_and_alerted_on(
             page = await browser.new_page(viewport=DESKTOP)
             errors: list[str] = []
             page.on("pageerror", lambda error: errors.append(str(error)))
+            # A script or style the Content-Security-Policy refuses is reported on the console.
+            page.on("console", lambda m: m.type == "error" and errors.append(m.text))
 
             await page.goto(base + "/")
             await page.fill("#q", "engineer")
@@ -1105,6 +1114,8 @@ async def test_in_a_browser_the_demo_is_searched_saved_compared_and_alerted_on(
 
 async def save_apply_and_note(page: Any, note: str) -> None:
     """On a job page: save the job, move it to applied and add a note, each form in place."""
+    assert await page.evaluate("typeof htmx") == "object"
+    await page.evaluate("window.stayedOnPage = true")  # gone if a form loaded a whole new page
     await page.click("text=Save job")
     await page.wait_for_selector("#tracking .notice")
     assert await page.inner_text("#tracking .notice") == "Saved."
@@ -1114,6 +1125,8 @@ async def save_apply_and_note(page: Any, note: str) -> None:
     await page.fill("#note-text", note)
     await page.click("text=Add note")
     await page.locator("#tracking .timeline li", has_text=note).wait_for()
+    assert await page.evaluate("window.stayedOnPage === true")
+    assert await page.evaluate("document.activeElement.closest('#tracking') !== null")
 
 
 async def job_id(page: Any, path: str) -> str:

@@ -1,7 +1,9 @@
-// jobcrawl dashboard: in-place updates for forms marked data-swap="#region".
-// Without this script every form still works: it posts, and the server redirects back to the page.
-// With it, the form is posted in the background and only the named region is replaced with the
-// same region of the page the server answers with, keeping the reader's place and focus.
+// jobcrawl dashboard: what htmx leaves to the page when it updates a region in place.
+// Forms carry hx-post / hx-target / hx-select (vendor/htmx.min.js posts them in the background and
+// puts the same region of the page the server answers with in place of the old one). Without
+// scripts every form still works: it posts, and the server redirects back to the page. This file
+// keeps screen-reader users and keyboard users told and placed: it announces what changed and
+// moves focus to the updated region.
 "use strict";
 
 function announce(text) {
@@ -11,23 +13,23 @@ function announce(text) {
   }
 }
 
-async function swap(form, submitter) {
-  const selector = form.dataset.swap;
-  const body = new FormData(form, submitter);
-  const response = await fetch(form.action, {
-    method: "POST",
-    body: body,
-    credentials: "same-origin",
-    headers: { Accept: "text/html" },
-  });
-  const page = new DOMParser().parseFromString(await response.text(), "text/html");
-  const fresh = page.querySelector(selector);
-  const current = document.querySelector(selector);
-  if (!fresh || !current) {
-    window.location.assign(response.url);
+document.addEventListener("htmx:beforeRequest", (event) => {
+  event.detail.elt.setAttribute("aria-busy", "true");
+});
+
+document.addEventListener("htmx:afterRequest", (event) => {
+  event.detail.elt.removeAttribute("aria-busy");
+  if (!event.detail.successful) {
+    announce("The dashboard did not answer; try again.");
+  }
+});
+
+document.addEventListener("htmx:afterSettle", (event) => {
+  const selector = event.detail.requestConfig && event.detail.requestConfig.elt.getAttribute("hx-target");
+  const fresh = selector ? document.querySelector(selector) : null;
+  if (!fresh) {
     return;
   }
-  current.replaceWith(fresh);
   const message = fresh.querySelector("[role=alert], [role=status]");
   announce(message ? message.textContent : "Updated.");
   const focus = fresh.querySelector("[role=alert]") || fresh.querySelector("h2, h1") || fresh;
@@ -35,16 +37,4 @@ async function swap(form, submitter) {
     focus.setAttribute("tabindex", "-1");
   }
   focus.focus();
-}
-
-document.addEventListener("submit", (event) => {
-  const form = event.target;
-  if (!(form instanceof HTMLFormElement) || !form.dataset.swap || form.method !== "post") {
-    return;
-  }
-  event.preventDefault();
-  form.setAttribute("aria-busy", "true");
-  swap(form, event.submitter)
-    .catch(() => announce("The dashboard did not answer; try again."))
-    .finally(() => form.removeAttribute("aria-busy"));
 });
