@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import psycopg
 import pytest
 from markupsafe import escape
 from playwright.async_api import async_playwright
@@ -35,18 +36,19 @@ from crawler.alerts.conditions import AlertPolicy
 from crawler.alerts.config import AlertsConfig
 from crawler.cli import app as cli
 from crawler.demo.server import CareerSiteServer
-from crawler.errors import ConfigError
 from crawler.items import JobPosting, Location, Salary, Sections, Skill
-from crawler.store import DuplicateMarks, SQLiteStore, open_store
+from crawler.store import DuplicateMarks, RunRecord, SQLiteStore, close_stores, iso_utc, open_store
 from crawler.store.tracking import NewAlert, TrackingStore
 from crawler.tracking import Tracker
 from crawler.web import create_app
+from crawler.web.queries import PayRange, open_jobs_after, salary_ranges
 from crawler.web.render import job_path
 from tests.conftest import NOW
 from tests.test_alerts import write_config
 from tests.test_alerts_e2e import ALERTS_PIPELINES
 from tests.test_lifecycle import Board, at
 from tests.test_spider_greenhouse import run_crawl
+from tests.test_store_backends import empty_postgres, pg_url
 
 with warnings.catch_warnings():
     # Starlette asks for its httpx fork; the test client works the same with httpx itself.
@@ -56,6 +58,7 @@ with warnings.catch_warnings():
 BASE = "http://127.0.0.1:8000"
 CHROMIUM = "/usr/bin/chromium"
 SAME_ORIGIN = {"Origin": BASE}
+__all__ = ["pg_url"]  # the throwaway PostgreSQL database fixture
 LATER = NOW + timedelta(hours=1)
 
 
@@ -179,6 +182,20 @@ def client(stocked: SQLiteStore, db_path: Path) -> Iterator[TestClient]:
         yield test_client
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def any_client(request: pytest.FixtureRequest, db_path: Path) -> Iterator[TestClient]:
+    """The app over the stocked jobs on each engine: the same pages from the same store functions."""
+    location = str(db_path)
+    if request.param == "postgresql":
+        location = request.getfixturevalue("pg_url")
+        empty_postgres(location)
+    stock(open_store(location))  # type: ignore[arg-type]
+    close_stores()
+    with serve(location) as test_client:  # type: ignore[arg-type]
+        yield test_client
+    close_stores()
+
+
 def found(client: TestClient, query: str) -> list[str]:
     """The ids `GET /api/jobs?query` returns, in order."""
     response = client.get(f"/api/jobs?{query}")
@@ -266,9 +283,9 @@ def test_search_page_shows_count_results_and_keeps_filters(client: TestClient) -
         ("q=&company=&remote=&min_salary=&currency=&status=closed", {acme("old")}),
     ],
 )
-def test_filters_narrow_the_results(client: TestClient, query: str, expected: set[str]) -> None:
-    assert set(found(client, query)) == expected
-    assert set(page_ids(client.get(f"/jobs?{query}").text)) == expected
+def test_filters_narrow_the_results(any_client: TestClient, query: str, expected: set[str]) -> None:
+    assert set(found(any_client, query)) == expected
+    assert set(page_ids(any_client.get(f"/jobs?{query}").text)) == expected
 
 
 @pytest.mark.parametrize(
@@ -289,9 +306,9 @@ def test_filters_narrow_the_results(client: TestClient, query: str, expected: se
     ],
 )
 def test_minimum_salary_compares_like_with_like(
-    client: TestClient, query: str, expected: list[str]
+    any_client: TestClient, query: str, expected: list[str]
 ) -> None:
-    assert found(client, query) == expected
+    assert found(any_client, query) == expected
 
 
 def test_a_minimum_salary_without_currency_and_period_is_refused(client: TestClient) -> None:
@@ -1171,6 +1188,47 @@ def test_jobcrawl_web_says_when_the_port_is_taken(db_path: Path) -> None:
     )
 
 
-def test_a_postgresql_database_is_refused_in_one_line() -> None:
-    with pytest.raises(ConfigError, match="the web dashboard reads SQLite databases only"):
-        create_app("postgresql://jobs@127.0.0.1/jobs")
+def test_every_page_and_the_journey_work_on_postgresql(pg_url: str) -> None:
+    empty_postgres(pg_url)
+    stock(open_store(pg_url))  # type: ignore[arg-type]
+    close_stores()
+    backend = acme("backend")
+    with serve(pg_url) as client:  # type: ignore[arg-type]
+        for path in ("/", "/jobs?q=engineer", job_path(backend), "/saved", "/alerts", "/runs"):
+            response = client.get(path)
+            assert response.status_code == 200, path
+        assert "Backend Engineer" in client.get("/jobs?q=crawlers").text
+        client.post("/track/save", data={"job_id": backend}, headers=SAME_ORIGIN)
+        client.post(
+            "/track/status", data={"job_id": backend, "status": "applied"}, headers=SAME_ORIGIN
+        )
+        client.post(
+            "/track/note", data={"job_id": backend, "text": "on PostgreSQL"}, headers=SAME_ORIGIN
+        )
+        job_page = client.get(job_path(backend)).text
+        assert "on PostgreSQL" in job_page
+        assert [job["job_id"] for job in client.get("/api/saved").json()] == [backend]
+        compare = client.get(f"/compare?ids={backend},{acme('data')}")
+        assert compare.status_code == 200
+        sources = client.get("/sources").text
+        assert "EUR" in sources  # the salary ranges chart, from the same SQL as on SQLite
+    with psycopg.connect(pg_url) as conn:
+        assert conn.execute("SELECT job_id, status FROM saved_jobs").fetchall() == [
+            (backend, "applied")
+        ]
+
+
+def test_the_health_queries_give_the_same_answers_on_both_engines(
+    db_path: Path, pg_url: str
+) -> None:
+    empty_postgres(pg_url)  # (closes every open store)
+    postgres, stocked = open_store(pg_url), open_store(db_path)
+    stock(postgres)  # type: ignore[arg-type]
+    stock(stocked)  # type: ignore[arg-type]
+    runs = [RunRecord(1, iso_utc(NOW - timedelta(days=1)), None, "ok", [])]
+    runs.append(RunRecord(2, iso_utc(LATER), None, "ok", []))
+    assert salary_ranges(postgres) == salary_ranges(stocked)
+    assert salary_ranges(stocked)[("EUR", "YEAR")] == [PayRange("Acme", 70000.0, 90000.0, 1)]
+    assert open_jobs_after(postgres, runs) == open_jobs_after(stocked, runs)
+    assert open_jobs_after(stocked, runs)[0] == 0
+    close_stores()

@@ -23,8 +23,8 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match, Route
 
-from crawler.errors import ConfigError
 from crawler.store import SQLiteStore, is_postgres
+from crawler.store.postgres import PostgresStore, postgres_url
 from crawler.tracking import Tracker
 from crawler.web.render import render
 from crawler.web.routes import alerts, api, health, jobs, login, tracking
@@ -53,22 +53,22 @@ def create_app(
     warning_days: int = 3,
 ) -> FastAPI:
     """
-    The dashboard over the database at `db_path` (a file path or `sqlite:///path`).
+    The dashboard over the database at `db_path` (a file path, `sqlite:///path` or a
+    `postgresql://` URL).
 
     Without `token` it answers only to loopback host names (serve it on 127.0.0.1); with one, every
     request must carry it (bearer header or the login cookie). `clock` gives the current moment
     (UTC) and `warning_days` how close a saved job's closing must be to be flagged.
     """
-    if is_postgres(db_path):
-        raise ConfigError(
-            f"{db_path}: the web dashboard reads SQLite databases only (saved jobs live there)"
-        )
-    path = Path(str(db_path).removeprefix("sqlite:///")).expanduser()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         # Opened here, on the event loop's thread, where every (async) handler runs.
-        store = SQLiteStore(path)
+        store: SQLiteStore | PostgresStore
+        if is_postgres(db_path):
+            store = PostgresStore(postgres_url(str(db_path)))
+        else:
+            store = SQLiteStore(Path(str(db_path).removeprefix("sqlite:///")).expanduser())
         app.state.dashboard = Dashboard(store, Tracker(store), clock, warning_days)
         try:
             yield

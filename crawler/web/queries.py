@@ -18,6 +18,9 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from crawler.items import EmploymentType, JobPosting, RemoteKind, SalaryPeriod, Seniority
 from crawler.store import JobQuery, RunRecord, SQLiteStore
 from crawler.store.base import SortOrder
+from crawler.store.postgres import PostgresStore
+
+AnyStore = SQLiteStore | PostgresStore
 
 StatusFilter = Literal["open", "closed", "any"]
 
@@ -116,7 +119,7 @@ def job_query(filters: SearchFilters, *, today: date) -> JobQuery:
     )
 
 
-def search_jobs(store: SQLiteStore, filters: SearchFilters, *, today: date) -> SearchPage:
+def search_jobs(store: AnyStore, filters: SearchFilters, *, today: date) -> SearchPage:
     """
     The jobs matching `filters`, one page of them in the asked order, and the total: the store's
     own search, as `jobcrawl jobs` runs it.
@@ -125,7 +128,7 @@ def search_jobs(store: SQLiteStore, filters: SearchFilters, *, today: date) -> S
     return SearchPage(store.count_jobs(query), list(store.iter_postings(query)))
 
 
-def open_jobs_after(store: SQLiteStore, runs: list[RunRecord]) -> list[int]:
+def open_jobs_after(store: AnyStore, runs: list[RunRecord]) -> list[int]:
     """
     How many jobs were open once each run had stored its postings (runs in the order given).
 
@@ -133,16 +136,14 @@ def open_jobs_after(store: SQLiteStore, runs: list[RunRecord]) -> list[int]:
     closed and came back counts as open from its first sighting: the store keeps only the latest
     close.
     """
-    return [
-        int(
-            store.connection.execute(
-                "SELECT count(*) FROM jobs WHERE first_seen <= ?"
-                " AND (closed_at IS NULL OR closed_at > ?)",
-                (run.started_at, run.started_at),
-            ).fetchone()[0]
-        )
-        for run in runs
-    ]
+    sql = "SELECT count(*) FROM jobs WHERE first_seen <= ? AND (closed_at IS NULL OR closed_at > ?)"
+    if isinstance(store, PostgresStore):
+        sql = sql.replace("?", "%s")
+    counts = []
+    for run in runs:
+        row = store.connection.execute(sql, (run.started_at, run.started_at)).fetchone()
+        counts.append(int(row[0]) if row else 0)
+    return counts
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,24 +156,23 @@ class PayRange:
     jobs: int
 
 
-def salary_ranges(
-    store: SQLiteStore, *, per_group: int = 12
-) -> dict[tuple[str, str], list[PayRange]]:
+def salary_ranges(store: AnyStore, *, per_group: int = 12) -> dict[tuple[str, str], list[PayRange]]:
     """
     (currency, period) -> each company's lowest and highest stated pay, best paying first.
 
     Grouped by currency and period so that a chart never sets a yearly salary beside an hourly
     rate, or euros beside dollars.
     """
+    # The same SQL on both engines: the search columns of migration 0009, and JSON read with `->`
+    # and `->>` (salary_top is the highest stated figure, max or else min).
     rows = store.connection.execute(
-        "SELECT coalesce(company, source_key), record ->> '$.salary.currency' AS currency,"
-        " record ->> '$.salary.period' AS period,"
-        " min(coalesce(record ->> '$.salary.min', record ->> '$.salary.max')),"
-        " max(coalesce(record ->> '$.salary.max', record ->> '$.salary.min')), count(*)"
-        " FROM jobs WHERE status = 'open' AND currency IS NOT NULL AND period IS NOT NULL"
-        " AND coalesce(record ->> '$.salary.min', record ->> '$.salary.max') IS NOT NULL"
+        "SELECT coalesce(company, source_key), salary_currency, salary_period,"
+        " min(coalesce(CAST(record -> 'salary' ->> 'min' AS DOUBLE PRECISION),"
+        " CAST(record -> 'salary' ->> 'max' AS DOUBLE PRECISION))), max(salary_top),"
+        " count(*) FROM jobs WHERE status = 'open' AND salary_currency IS NOT NULL"
+        " AND salary_period IS NOT NULL AND salary_top IS NOT NULL"
         " GROUP BY 1, 2, 3 ORDER BY 2, 3, 5 DESC, 1"
-    )
+    ).fetchall()
     groups: dict[tuple[str, str], list[PayRange]] = {}
     for company, currency, period, low, high, count in rows:
         group = groups.setdefault((currency, period), [])

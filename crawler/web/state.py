@@ -1,9 +1,9 @@
 """
 What every request handler works with: the store, the tracker over it, and the clock.
 
-One `Dashboard` per app, made when the app starts. SQLite connections belong to the thread that
-opened them, so the app opens its own store in its event loop and every handler is `async`: they all
-run on that one thread, one at a time, which is all a personal dashboard needs.
+One `Dashboard` per app, made when the app starts. Connections belong to the thread that opened them
+(SQLite insists on it), so the app opens its own store in its event loop and every handler is
+`async`: they all run on that one thread, one at a time, which is all a personal dashboard needs.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from crawler.store import SQLiteStore
+from crawler.store.postgres import PostgresStore
 from crawler.store.tracking import TrackingStore
 from crawler.tracking import Tracker
 
@@ -24,7 +25,7 @@ from crawler.tracking import Tracker
 class Dashboard:
     """The app's view of one jobcrawl database."""
 
-    store: SQLiteStore
+    store: SQLiteStore | PostgresStore
     tracker: Tracker
     clock: Callable[[], datetime]
     """The current moment (UTC); tests fix it."""
