@@ -30,6 +30,7 @@ from crawler.store.base import (
 )
 
 SCHEMA_FIELDS = tuple(JobPosting.model_fields)
+_NOT_CONTENT = set(BOOKKEEPING_FIELDS)
 _SEARCH_WORD = re.compile(r"\w+", re.UNICODE)
 
 
@@ -129,7 +130,7 @@ class SQLiteStore:
     def upsert_posting(
         self, posting: JobPosting, *, seen_at: datetime, run_id: int | None = None
     ) -> UpsertResult:
-        record = posting.model_dump(mode="json", exclude=set(BOOKKEEPING_FIELDS))
+        record = posting.model_dump(mode="json", exclude=_NOT_CONTENT)
         fingerprint = content_fingerprint(record)
         revision = posting.source_revision
         seen = iso_utc(seen_at)
@@ -139,6 +140,7 @@ class SQLiteStore:
             (posting.id,),
         ).fetchone()
         if row is None:
+            blob = _dumps(record)  # encoded once for the job row and its version row
             cursor = self._conn.execute(
                 "INSERT INTO jobs (id, source, source_key, source_id, url, title, company,"
                 " location_raw, remote, date_posted, valid_through, status, first_seen, last_seen,"
@@ -146,11 +148,11 @@ class SQLiteStore:
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?, 1, ?, ?, ?, ?, ?)",
                 (
                     *self._columns(record),
-                    *(seen, seen, fingerprint, _dumps(record), revision),
+                    *(seen, seen, fingerprint, blob, revision),
                     *_stated_expiry(record),
                 ),
             )
-            self._add_version(posting.id, 1, seen, run_id, fingerprint, [], record)
+            self._add_version(posting.id, 1, seen, run_id, fingerprint, [], blob)
             self._index(cursor.lastrowid, record, replace=False)
             return UpsertResult("new", 1)
         reopened = row["status"] == "closed"
@@ -163,16 +165,17 @@ class SQLiteStore:
             return UpsertResult("unchanged", row["version"], reopened=reopened)
         changed = changed_fields(json.loads(row["record"]), record)
         version = row["version"] + 1
+        blob = _dumps(record)
         self._conn.execute(
             _UPDATE_CHANGED,
             (
                 *self._columns(record)[1:],
-                *(seen, seen, version, fingerprint, _dumps(record), revision),
+                *(seen, seen, version, fingerprint, blob, revision),
                 *_stated_expiry(record),
                 posting.id,
             ),
         )
-        self._add_version(posting.id, version, seen, run_id, fingerprint, changed, record)
+        self._add_version(posting.id, version, seen, run_id, fingerprint, changed, blob)
         self._index(row["rowid"], record, replace=True)
         return UpsertResult("changed", version, changed, reopened)
 
@@ -386,12 +389,13 @@ class SQLiteStore:
         run_id: int | None,
         fingerprint: str,
         changed: list[str],
-        record: dict[str, Any],
+        blob: str,
     ) -> None:
+        """One version row; `blob` is the record as stored in `jobs.record` (the same JSON)."""
         self._conn.execute(
             "INSERT INTO job_versions (job_id, version, seen_at, run_id, fingerprint,"
             " changed_fields, record) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (job_id, version, seen, run_id, fingerprint, json.dumps(changed), _dumps(record)),
+            (job_id, version, seen, run_id, fingerprint, json.dumps(changed), blob),
         )
 
     def _index(self, rowid: int | None, record: dict[str, Any], *, replace: bool) -> None:
