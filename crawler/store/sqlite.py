@@ -182,8 +182,8 @@ class SQLiteStore:
     def revisions(self, source: str, source_key: str) -> dict[str, str]:
         """Source id -> stored revision, for the source's open jobs that have one."""
         rows = self._conn.execute(
-            "SELECT source_id, source_revision FROM jobs WHERE source = ? AND source_key = ?"
-            " AND status = 'open' AND source_revision IS NOT NULL",
+            f"SELECT source_id, source_revision FROM {_BY_SOURCE} WHERE source = ?"
+            " AND source_key = ? AND status = 'open' AND source_revision IS NOT NULL",
             (source, source_key),
         )
         return {row[0]: row[1] for row in rows}
@@ -221,13 +221,13 @@ class SQLiteStore:
         self._conn.executemany("INSERT OR IGNORE INTO listed VALUES (?)", ((i,) for i in seen_ids))
         missing = "source = ? AND source_key = ? AND status = 'open' AND id NOT IN (SELECT id FROM listed)"
         self._conn.execute(
-            f"UPDATE jobs SET missed_listings = missed_listings + 1 WHERE {missing}",
+            f"UPDATE {_BY_SOURCE} SET missed_listings = missed_listings + 1 WHERE {missing}",
             (source, source_key),
         )
         closed = [
             row[0]
             for row in self._conn.execute(
-                f"SELECT id FROM jobs WHERE {missing} AND missed_listings >= ? ORDER BY id",
+                f"SELECT id FROM {_BY_SOURCE} WHERE {missing} AND missed_listings >= ? ORDER BY id",
                 (source, source_key, after),
             )
         ]
@@ -263,10 +263,12 @@ class SQLiteStore:
             arguments = (source, source_key, at.date().isoformat(), iso_utc(unseen_since))
             expired += [
                 row[0]
-                for row in self._conn.execute(f"SELECT id FROM jobs WHERE {where}", arguments)
+                for row in self._conn.execute(
+                    f"SELECT id FROM {_BY_SOURCE} WHERE {where}", arguments
+                )
             ]
             self._conn.execute(
-                "UPDATE jobs SET status = 'closed', closed_at = ?, close_reason = 'expired'"
+                f"UPDATE {_BY_SOURCE} SET status = 'closed', closed_at = ?, close_reason = 'expired'"
                 f" WHERE {where}",
                 (iso_utc(at), *arguments),
             )
@@ -275,7 +277,7 @@ class SQLiteStore:
     def open_days(self, source: str, source_key: str) -> list[float]:
         """How many days each closed job of the source stayed open (first seen to closed)."""
         rows = self._conn.execute(
-            "SELECT julianday(closed_at) - julianday(first_seen) FROM jobs"
+            f"SELECT julianday(closed_at) - julianday(first_seen) FROM {_BY_SOURCE}"
             " WHERE source = ? AND source_key = ? AND status = 'closed'"
             " AND close_reason = 'absent_from_listing'",
             (source, source_key),
@@ -290,7 +292,7 @@ class SQLiteStore:
         estimate = "date(coalesce(date_posted, substr(first_seen, 1, 10)), ?)"
         still_ahead = f"{estimate} >= substr(last_seen, 1, 10)"
         cursor = self._conn.execute(
-            f"UPDATE jobs SET expires_at = CASE WHEN {still_ahead} THEN {estimate} END,"
+            f"UPDATE {_BY_SOURCE} SET expires_at = CASE WHEN {still_ahead} THEN {estimate} END,"
             f" expires_at_estimated = CASE WHEN {still_ahead} THEN 1 END"
             " WHERE source = ? AND source_key = ? AND status = 'open' AND valid_through IS NULL",
             (*[f"+{days} days"] * 3, source, source_key),
@@ -556,6 +558,10 @@ _SEEN_AGAIN = (
     " status = 'open', closed_at = NULL, close_reason = NULL, missed_listings = 0"
 )
 _COUNT = "SELECT count(*) FROM jobs"
+# The lifecycle's statements name one source's jobs: without statistics SQLite's planner prefers the
+# index on `status`, which walks every open job of every source, once per source per listing (at
+# 20,000 jobs over 200 sources, 12-18 ms a statement instead of well under one).
+_BY_SOURCE = "jobs INDEXED BY jobs_by_source"
 _UPDATE_CHANGED = (
     "UPDATE jobs SET source = ?, source_key = ?, source_id = ?, url = ?, title = ?,"
     " company = ?, location_raw = ?, remote = ?, date_posted = ?, valid_through = ?, "
