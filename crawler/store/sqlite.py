@@ -197,8 +197,10 @@ class SQLiteStore:
         for start in range(0, len(ids), 500):
             chunk = ids[start : start + 500]
             cursor = self._conn.execute(
+                # `+`: no index on status and last_seen, which would walk every open job seen
+                # before now (all of them in a re-crawl) once per chunk; the ids are the index.
                 f"UPDATE jobs SET last_seen = ?, missed_listings = 0"
-                " WHERE status = 'open' AND last_seen < ?"
+                " WHERE +status = 'open' AND +last_seen < ?"
                 f" AND id IN ({','.join('?' * len(chunk))})",
                 (seen, seen, *chunk),
             )
