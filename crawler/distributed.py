@@ -127,8 +127,8 @@ redis.call('HDEL', KEYS[3], ARGV[1])
 return 1
 """
 # One answered request of a source: KEYS tracked, done, seen, state; ARGV the request's id, pages
-# parsed (0/1), the error or '', unchanged details, how many new request ids follow, the new request
-# ids, then the seen job ids. Returns {counted, still open, finished, new ids not tracked before...}.
+# parsed (0/1), the error or '', "D P" (unchanged details and unchanged postings), how many new
+# request ids follow, the new request ids, then the seen job ids. Returns {counted, still open, finished, new ids not tracked before...}.
 _PAGE_DONE = """
 redis.call('SADD', KEYS[1], ARGV[1])
 if redis.call('SADD', KEYS[2], ARGV[1]) == 0 then return {0, -1, 0} end
@@ -139,7 +139,9 @@ for i = 6, 5 + count do
 end
 for i = 6 + count, #ARGV do redis.call('SADD', KEYS[3], ARGV[i]) end
 redis.call('HINCRBY', KEYS[4], 'pages', ARGV[2])
-redis.call('HINCRBY', KEYS[4], 'unchanged', ARGV[4])
+local details, postings = string.match(ARGV[4], '^(%d+) (%d+)$')
+redis.call('HINCRBY', KEYS[4], 'unchanged', details)
+redis.call('HINCRBY', KEYS[4], 'unchanged_postings', postings)
 if ARGV[3] ~= '' then
   redis.call('HSETNX', KEYS[4], 'error', ARGV[3])
   redis.call('HINCRBY', KEYS[4], 'failed', 1)
@@ -186,6 +188,7 @@ class PageOutcome:
     error: str | None
     seen_ids: list[str]
     unchanged_details: int
+    unchanged_postings: int
     new_requests: list[str]
 
 
@@ -429,7 +432,8 @@ class SharedCrawl:
         reply = self._page_done(
             keys=self._listing_keys(label),
             args=[
-                request, int(outcome.parsed_page), outcome.error or "", outcome.unchanged_details,
+                request, int(outcome.parsed_page), outcome.error or "",
+                f"{outcome.unchanged_details} {outcome.unchanged_postings}",
                 len(outcome.new_requests), *outcome.new_requests, *outcome.seen_ids,
             ],
         )  # fmt: skip
@@ -451,6 +455,7 @@ class SharedCrawl:
             error=error,
             pages=int(state.get("pages", 0)),
             unchanged_details=int(state.get("unchanged", 0)),
+            unchanged_postings=int(state.get("unchanged_postings", 0)),
         )
 
     def open_listings(self, labels: Iterable[str]) -> list[str]:
@@ -579,6 +584,7 @@ class DistributedSpider(ApiSourceSpider):
                 error=state.error,
                 seen_ids=state.seen_ids,
                 unchanged_details=state.unchanged_details,
+                unchanged_postings=state.unchanged_postings,
                 new_requests=[item.meta[REQUEST_ID] for item in follow],
             ),
         )

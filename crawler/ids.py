@@ -9,12 +9,18 @@ records (first/last seen, status), so a re-crawl of an unchanged job has the sam
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 from collections.abc import Mapping
+from functools import cache
+from importlib import resources
+from importlib.abc import Traversable
 from typing import Any
 
 from w3lib.url import canonicalize_url, url_query_cleaner
+
+from crawler.items import RawPosting
 
 # Query parameters that identify a campaign or referrer, never the job. `gh_jid` is deliberately
 # absent: Greenhouse-embedded career pages need it to show the job.
@@ -63,3 +69,44 @@ def changed_fields(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[str]:
     """Names of content fields whose values differ between two versions of a posting."""
     names = (old.keys() | new.keys()) - BOOKKEEPING_FIELDS
     return sorted(name for name in names if old.get(name) != new.get(name))
+
+
+def listing_revision(raw: RawPosting) -> str:
+    """
+    A digest of everything a listing said about one job, for a listing that holds whole postings.
+
+    Stored as the job's `source_revision`, it lets a re-crawl pass over a listing entry that has not
+    changed since it was stored without normalising it again, as an unchanged detail is not fetched.
+    The digest also covers the code that turns the entry into the stored record, so an upgrade that
+    normalises differently sees every entry as changed once.
+    """
+    blob = json.dumps([getattr(raw, name) for name in _RAW_FIELDS], ensure_ascii=False)
+    digest = hashlib.blake2b(blob.encode(), digest_size=16, key=_normaliser_stamp())
+    return "entry:" + digest.hexdigest()
+
+
+_RAW_FIELDS = tuple(
+    field.name for field in dataclasses.fields(RawPosting) if field.name != "revision"
+)
+
+
+@cache
+def _normaliser_stamp() -> bytes:
+    """A digest of the normalisation code and data and of the schema, read once per process."""
+    stamp = hashlib.blake2b(digest_size=32)
+    package = resources.files("crawler")
+    for file in [*_files(package / "normalise"), package / "items.py"]:
+        stamp.update(file.name.encode() + b"\0" + file.read_bytes())
+    return stamp.digest()
+
+
+def _files(folder: Traversable) -> list[Traversable]:
+    """The source and data files under `folder`, in a stable order (compiled caches left out)."""
+    found: list[Traversable] = []
+    for entry in sorted(folder.iterdir(), key=lambda entry: entry.name):
+        if entry.is_dir():
+            if entry.name != "__pycache__":
+                found += _files(entry)
+        elif not entry.name.endswith((".pyc", ".pyo")):
+            found.append(entry)
+    return found

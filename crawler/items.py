@@ -89,6 +89,8 @@ class ListingResult:
     pages: int = 0
     unchanged_details: int = 0
     """Listed jobs whose detail was not fetched because their revision had not moved."""
+    unchanged_postings: int = 0
+    """Postings read whole from the listing and not passed on, their entry unchanged since stored."""
     closed: int = 0
     """Stored jobs this listing closed (set by the lifecycle pipeline)."""
     suspect: str | None = None
@@ -261,8 +263,8 @@ class JobPosting(BaseModel):
     until duplicate detection has run."""
     source_revision: str | None = None
     """The source's change marker for the job as its listing shows it (a date or a digest of the
-    listing entry), where the posting's own fields come from a separate detail request. A re-crawl
-    skips that request while the marker has not moved."""
+    listing entry; `entry:` and a digest of the whole entry where the listing holds the posting). A
+    re-crawl skips the detail request, or the normalisation of the entry, while it has not moved."""
 
     def export_dict(self) -> dict[str, Any]:
         """The record as JSON-ready values, the shape that exports and feeds emit."""

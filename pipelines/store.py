@@ -83,8 +83,8 @@ class StorePipeline:
             tally.pages = item.pages
             tally.error = item.error
             tally.seen = len(set(item.seen_ids))
-            tally.unchanged += item.unchanged_details
-            tally.requests_saved += item.unchanged_details
+            tally.unchanged += item.unchanged_details + item.unchanged_postings
+            tally.requests_saved += item.unchanged_details  # a skipped posting saved no request
             tally.closed = item.closed
             tally.suspect = item.suspect is not None
             tally.finished_at = iso_utc(datetime.now(UTC))

@@ -11,7 +11,6 @@ so they are left out altogether: neither stored, nor seen, nor reported as probl
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from typing import Any, ClassVar
 
@@ -20,7 +19,7 @@ from scrapy.http import Response, TextResponse
 
 from crawler.items import RawPosting
 from crawler.sources import AshbySource, SourceBase
-from spiders.base import ApiSourceSpider, ListingPage
+from spiders.base import ApiSourceSpider, ListingPage, json_body
 
 # -- extraction (pure) ----------------------------------------------------------------------------
 
@@ -53,7 +52,7 @@ def parse_board(data: Any, source: SourceBase) -> ListingPage:
 
 def extract(response: TextResponse, source: SourceBase) -> ListingPage:
     """The listing page in a job-board response."""
-    return parse_board(json.loads(response.text), source)
+    return parse_board(json_body(response), source)
 
 
 def parse_job(job: dict[str, Any], source: SourceBase) -> RawPosting:

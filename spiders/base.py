@@ -16,17 +16,18 @@ whose detail answers 404/410 (or that `parse_detail` finds "no longer available"
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 import scrapy
-from scrapy.http import Response
+from scrapy.http import Response, TextResponse
 from twisted.python.failure import Failure
 
 from crawler.config import default_db_path, parse_source
 from crawler.errors import ConfigError
-from crawler.ids import job_id
+from crawler.ids import job_id, listing_revision
 from crawler.items import JobGone, ListingResult, RawPosting
 from crawler.sources import SourceBase
 from crawler.store import open_store
@@ -44,6 +45,22 @@ class NotAJobError(ValueError):
     Raised by a family's `parse_detail` for a page that is no job posting (a team page that a
     sitemap lists): it is skipped and counted, neither stored nor seen.
     """
+
+
+def json_body(response: Response) -> Any:
+    """
+    The response's JSON, read from its bytes (UTF-8, as JSON is sent).
+
+    `json.loads(response.text)` would leave a decoded copy of the body cached on the response for as
+    long as Scrapy holds it, which doubles the memory of every big listing page in flight. A body
+    that is not UTF-8 is read through Scrapy's decoding (its declared charset).
+    """
+    try:
+        return json.loads(response.body)
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        if not isinstance(response, TextResponse):
+            raise
+        return json.loads(response.text)
 
 
 def first_line(text: object) -> str:
@@ -88,6 +105,7 @@ class _ListingState:
     revisions: dict[str, str] | None = None
     detailed: set[str] = field(default_factory=set)
     unchanged_details: int = 0
+    unchanged_postings: int = 0
 
     def result(self) -> ListingResult:
         return ListingResult(
@@ -98,6 +116,7 @@ class _ListingState:
             error=self.error,
             pages=self.pages,
             unchanged_details=self.unchanged_details,
+            unchanged_postings=self.unchanged_postings,
         )
 
 
@@ -211,6 +230,22 @@ class ApiSourceSpider(SourceSpider):
                 cb_kwargs={"source": source, "detail": detail},
             )
 
+    def _unchanged(self, posting: RawPosting, source: SourceBase, state: _ListingState) -> bool:
+        """
+        Whether a posting read whole from the listing is the one stored, so it need not go on.
+
+        Its revision, unless the family gives one, is a digest of the whole entry; an unchanged
+        posting counts as seen and unchanged, as a detail that is not fetched does.
+        """
+        if posting.revision is None:
+            posting.revision = listing_revision(posting)
+        if self._known_revisions(source).get(posting.source_id) != posting.revision:
+            return False
+        state.unchanged_postings += 1
+        if self.crawler.stats is not None:
+            self.crawler.stats.inc_value("jobcrawl/postings/unchanged")
+        return True
+
     def _on_detail(self, response: Response, source: SourceBase, detail: Detail) -> Iterator[Any]:
         state = self._listings[source.label]
         try:
@@ -274,9 +309,14 @@ class ApiSourceSpider(SourceSpider):
                 self.logger.warning("%s: %s", source.label, problem, extra={"spider": self})
             if page.incomplete:
                 self._fail(state, f"{response.url}: {page.incomplete}")
-            for posting in page.postings:
+            # Handed on one at a time and forgotten here, so a big page's postings are not all held
+            # until its last one has gone through the pipelines.
+            postings, page.postings = page.postings[::-1], []
+            while postings:
+                posting = postings.pop()
                 state.seen_ids.append(job_id(posting.source, posting.source_key, posting.source_id))
-                yield posting
+                if not self._unchanged(posting, source, state):
+                    yield posting
             state.seen_ids.extend(job_id(source.kind, source.key, i) for i in page.unreadable_ids)
             yield from self._details(page, source)
             for request in follow:

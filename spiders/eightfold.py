@@ -25,7 +25,7 @@ from scrapy.http import Response, TextResponse
 
 from crawler.items import RawPosting
 from crawler.sources import EightfoldSource, SourceBase
-from spiders.base import ApiSourceSpider, Detail, ListingPage
+from spiders.base import ApiSourceSpider, Detail, ListingPage, json_body
 
 JSON_ACCEPT = {"Accept": "application/json"}
 
@@ -78,12 +78,12 @@ def read_listing(data: Any, source: SourceBase) -> tuple[ListingPage, Paging]:
 
 def extract(response: TextResponse, source: SourceBase) -> ListingPage:
     """The listing page in a search response."""
-    return read_listing(json.loads(response.text), source)[0]
+    return read_listing(json_body(response), source)[0]
 
 
 def extract_detail(response: TextResponse, source: SourceBase) -> ListingPage:
     """The one position in a `position_details` response."""
-    position = _payload(json.loads(response.text))
+    position = _payload(json_body(response))
     return ListingPage(postings=[parse_position(position, source)])
 
 
@@ -232,7 +232,7 @@ class EightfoldSpider(ApiSourceSpider):
     def extract_page(self, response: Response, source: SourceBase) -> ListingPage:
         if not isinstance(response, TextResponse):
             raise TypeError(f"expected a JSON response, got {type(response).__name__}")
-        page, paging = read_listing(json.loads(response.text), source)
+        page, paging = read_listing(json_body(response), source)
         response.meta["paging"] = paging
         self._drop_repeats(page, source)
         return page

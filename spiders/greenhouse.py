@@ -19,7 +19,7 @@ from scrapy.http import Response, TextResponse
 
 from crawler.items import RawPosting
 from crawler.sources import GreenhouseSource, SourceBase
-from spiders.base import ApiSourceSpider, ListingPage
+from spiders.base import ApiSourceSpider, ListingPage, json_body
 
 # Custom metadata fields that employers use for the employment type.
 EMPLOYMENT_METADATA = re.compile(
@@ -56,7 +56,7 @@ def parse_board(data: Any, source: SourceBase) -> ListingPage:
 
 def extract(response: TextResponse, source: SourceBase) -> ListingPage:
     """The listing page in a board response."""
-    return parse_board(json.loads(response.text), source)
+    return parse_board(json_body(response), source)
 
 
 def parse_job(job: dict[str, Any], source: SourceBase) -> RawPosting:

@@ -22,7 +22,7 @@ from scrapy.http import Response, TextResponse
 
 from crawler.items import RawPosting
 from crawler.sources import LeverSource, SourceBase
-from spiders.base import ApiSourceSpider, ListingPage
+from spiders.base import ApiSourceSpider, ListingPage, json_body
 
 # -- extraction (pure) ----------------------------------------------------------------------------
 
@@ -58,7 +58,7 @@ def parse_postings(data: Any, source: SourceBase) -> LeverPage:
 
 def extract(response: TextResponse, source: SourceBase) -> LeverPage:
     """The listing page in one postings response."""
-    return parse_postings(json.loads(response.text), source)
+    return parse_postings(json_body(response), source)
 
 
 def parse_posting(posting: dict[str, Any], source: SourceBase) -> RawPosting:

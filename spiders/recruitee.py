@@ -19,7 +19,7 @@ from scrapy.http import Response, TextResponse
 
 from crawler.items import RawPosting
 from crawler.sources import RecruiteeSource, SourceBase
-from spiders.base import ApiSourceSpider, ListingPage
+from spiders.base import ApiSourceSpider, ListingPage, json_body
 
 # The work-model flags in the order they decide: an offer open to remote work is remote even when
 # it also names an office.
@@ -55,7 +55,7 @@ def parse_offers(data: Any, source: SourceBase) -> ListingPage:
 
 def extract(response: TextResponse, source: SourceBase) -> ListingPage:
     """The listing page in an offers response."""
-    return parse_offers(json.loads(response.text), source)
+    return parse_offers(json_body(response), source)
 
 
 def parse_offer(offer: dict[str, Any], offer_id: str, source: SourceBase) -> RawPosting:

@@ -27,7 +27,7 @@ from scrapy.http import Response, TextResponse
 
 from crawler.items import RawPosting
 from crawler.sources import SmartRecruitersSource, SourceBase
-from spiders.base import ApiSourceSpider, Detail, JobGoneError, ListingPage
+from spiders.base import ApiSourceSpider, Detail, JobGoneError, ListingPage, json_body
 
 PUBLIC_JOBS = "https://jobs.smartrecruiters.com"
 """Where a posting's public page lives when the API does not give its `postingUrl`."""
@@ -85,7 +85,7 @@ def read_listing(data: Any, source: SourceBase) -> tuple[ListingPage, Paging]:
 
 def extract(response: TextResponse, source: SourceBase) -> ListingPage:
     """The listing page in a `postings` response."""
-    return read_listing(json.loads(response.text), source)[0]
+    return read_listing(json_body(response), source)[0]
 
 
 def extract_detail(response: TextResponse, source: SourceBase) -> ListingPage:
@@ -257,7 +257,7 @@ class SmartRecruitersSpider(ApiSourceSpider):
     def extract_page(self, response: Response, source: SourceBase) -> ListingPage:
         if not isinstance(response, TextResponse):
             raise TypeError(f"expected a JSON response, got {type(response).__name__}")
-        page, paging = read_listing(json.loads(response.text), source)
+        page, paging = read_listing(json_body(response), source)
         response.meta["paging"] = paging
         self._drop_repeats(page, source)
         return page

@@ -8,7 +8,6 @@ so the listing is complete when that one response parsed and every job in it has
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from typing import Any, ClassVar
 
@@ -17,7 +16,7 @@ from scrapy.http import Response, TextResponse
 
 from crawler.items import RawPosting
 from crawler.sources import SourceBase, WorkableSource
-from spiders.base import ApiSourceSpider, ListingPage
+from spiders.base import ApiSourceSpider, ListingPage, json_body
 
 # -- extraction (pure) ----------------------------------------------------------------------------
 
@@ -49,7 +48,7 @@ def parse_account(data: Any, source: SourceBase) -> ListingPage:
 
 def extract(response: TextResponse, source: SourceBase) -> ListingPage:
     """The listing page in a widget account response."""
-    return parse_account(json.loads(response.text), source)
+    return parse_account(json_body(response), source)
 
 
 def parse_job(

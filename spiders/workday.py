@@ -26,7 +26,7 @@ from scrapy.http import JsonRequest, Response, TextResponse
 
 from crawler.items import RawPosting
 from crawler.sources import SourceBase, WorkdaySource
-from spiders.base import ApiSourceSpider, Detail, ListingPage
+from spiders.base import ApiSourceSpider, Detail, ListingPage, json_body
 
 PAGE_SIZE = 20
 """Postings per listing request: the most Workday accepts."""
@@ -128,7 +128,7 @@ def parse_list(data: Any, source: SourceBase) -> WorkdayListPage:
 
 def extract(response: TextResponse, source: SourceBase) -> WorkdayListPage:
     """The listing page in a `jobs` response."""
-    return parse_list(json.loads(response.text), source)
+    return parse_list(json_body(response), source)
 
 
 def list_detail(entry: dict[str, Any], source: SourceBase, source_id: str) -> Detail:
@@ -200,7 +200,7 @@ def detail_path(url: str, source: SourceBase) -> str:
 def extract_detail(response: TextResponse, source: SourceBase) -> ListingPage:
     """The one posting in a job's detail response."""
     path = detail_path(response.url, source)
-    return ListingPage(postings=[parse_job(json.loads(response.text), source, path)])
+    return ListingPage(postings=[parse_job(json_body(response), source, path)])
 
 
 def _text(value: Any) -> str | None:
@@ -268,7 +268,7 @@ class WorkdaySpider(ApiSourceSpider):
         if not isinstance(response, TextResponse):
             raise TypeError(f"expected a JSON response, got {type(response).__name__}")
         path = detail_path(detail.url, source)
-        return parse_job(json.loads(response.text), source, path, detail.listed)
+        return parse_job(json_body(response), source, path, detail.listed)
 
     def _list_request(self, source: SourceBase, paging: dict[str, Any]) -> scrapy.Request:
         body = {

@@ -164,7 +164,7 @@ TALLIES = (
 def outcome(*seen: str, new: tuple[str, ...] = (), error: str | None = None) -> PageOutcome:
     return PageOutcome(
         parsed_page=error is None, error=error, seen_ids=list(seen), unchanged_details=0,
-        new_requests=list(new),
+        unchanged_postings=0, new_requests=list(new),
     )  # fmt: skip
 
 

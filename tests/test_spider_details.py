@@ -16,6 +16,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any, ClassVar
 
+import pytest
 from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.http import Response, TextResponse
@@ -23,9 +24,10 @@ from scrapy.utils.defer import deferred_f_from_coro_f
 from scrapy.utils.test import get_crawler
 
 from crawler.demo.server import CareerSiteServer, Fault
+from crawler.ids import listing_revision
 from crawler.items import JobPosting, ListingResult, RawPosting
 from crawler.sources import GreenhouseSource, SourceBase
-from spiders.base import Detail, ListingPage
+from spiders.base import Detail, ListingPage, json_body
 from spiders.greenhouse import GreenhouseSpider, parse_job
 from tests.conftest import NOW, crawl_settings
 from tests.test_spider_greenhouse import rows
@@ -164,3 +166,37 @@ async def test_failed_detail_keeps_the_job_seen_and_stored_record_intact(
     assert crawler.stats is not None
     assert crawler.stats.get_value("jobcrawl/details/failed") == 2
     assert rows(db_path, "SELECT * FROM jobs ORDER BY id") == before
+
+
+# -- whole postings in the listing: the revision is a digest of the entry -----------------------------
+
+
+def test_listing_revision_digests_every_field_but_the_revision() -> None:
+    fixture = Path(__file__).parent / "fixtures" / "greenhouse" / "databricks" / "response.json"
+    board = json.loads(fixture.read_text())
+    source = GreenhouseSource(board="databricks")
+    raw = parse_job(board["jobs"][0], source)
+    revision = listing_revision(raw)
+    assert revision.startswith("entry:")
+    assert listing_revision(parse_job(board["jobs"][0], source)) == revision
+    raw.revision = "2026-11-01"
+    assert listing_revision(raw) == revision  # its own revision field is not part of the entry
+    raw.title += " (Berlin)"
+    assert listing_revision(raw) != revision
+    raw.title = raw.title.removesuffix(" (Berlin)")
+    raw.employment_type_raw = [*raw.employment_type_raw, "Contract"]
+    assert listing_revision(raw) != revision
+
+
+def test_json_bodies_are_read_from_bytes_unless_they_are_not_utf8() -> None:
+    utf8 = TextResponse("http://127.0.0.1/a", body='{"city": "München"}'.encode())
+    assert json_body(utf8) == {"city": "München"}
+    assert getattr(utf8, "_cached_ubody", None) is None  # no decoded copy left on the response
+    latin1 = TextResponse(
+        "http://127.0.0.1/b",
+        body='{"city": "München"}'.encode("latin-1"),
+        headers={"Content-Type": "application/json; charset=iso-8859-1"},
+    )
+    assert json_body(latin1) == {"city": "München"}
+    with pytest.raises(json.JSONDecodeError):
+        json_body(TextResponse("http://127.0.0.1/c", body=b'{"jobs": [{"id": 1, "tit'))

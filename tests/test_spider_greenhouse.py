@@ -123,6 +123,43 @@ async def test_recrawl_and_change(
 
 
 @deferred_f_from_coro_f
+async def test_unchanged_entries_are_seen_without_being_normalised_again(
+    career_site: CareerSiteServer, site_data: Path, db_path: Path
+) -> None:
+    items, _ = await run_crawl(career_site, db_path, ["vercel"])
+    revisions = rows(db_path, "SELECT source_revision FROM jobs")
+    assert len(postings(items)) == 2
+    assert all(revision.startswith("entry:") for (revision,) in revisions)
+
+    items, crawler = await run_crawl(
+        career_site, db_path, ["vercel"], JOBCRAWL_RUN_STARTED="2026-12-01T08:00:00+00:00"
+    )
+    assert postings(items) == []
+    assert listings(items)["vercel"].unchanged_postings == 2
+    assert listings(items)["vercel"].unchanged_details == 0
+    assert rows(db_path, "SELECT unchanged, requests_saved FROM run_sources WHERE run_id = 2") == [
+        (2, 0)  # seen and unchanged, but a bulk listing has no request per posting to save
+    ]
+    assert crawler.stats is not None
+    assert crawler.stats.get_value("jobcrawl/postings/unchanged") == 2
+    assert rows(db_path, "SELECT DISTINCT last_seen, version FROM jobs") == [
+        ("2026-12-01T08:00:00Z", 1)
+    ]
+    assert rows(db_path, "SELECT source_revision FROM jobs") == revisions
+
+    board_file = site_data / "greenhouse" / "vercel.json"
+    board = json.loads(board_file.read_text())
+    board["jobs"][0]["title"] = "Account Executive, Enterprise"
+    board_file.write_text(json.dumps(board))
+    items, _ = await run_crawl(career_site, db_path, ["vercel"])
+    assert [p.title for p in postings(items)] == ["Account Executive, Enterprise"]
+    assert listings(items)["vercel"].unchanged_postings == 1
+
+    items, _ = await run_crawl(career_site, db_path, ["vercel"], JOBCRAWL_REFETCH_DETAILS=True)
+    assert len(postings(items)) == 2  # the same switch that refetches details normalises all
+
+
+@deferred_f_from_coro_f
 async def test_server_errors_are_retried(career_site: CareerSiteServer, db_path: Path) -> None:
     career_site.add_fault(BOARD.format("vercel"), Fault(status=500), Fault(status=503))
     items, crawler = await run_crawl(career_site, db_path, ["vercel"], JOBCRAWL_RETRY_BACKOFF=0.01)
@@ -230,8 +267,10 @@ async def test_conditional_requests_revalidate_an_unchanged_board(
     await run_crawl(career_site, db_path, ["vercel"], **cache)
     career_site.headers.clear()
     items, _ = await run_crawl(career_site, db_path, ["vercel"], **cache)
-    assert listings(items)["vercel"].complete
-    assert len(postings(items)) == 2
+    listing = listings(items)["vercel"]
+    assert listing.complete
+    assert len(listing.seen_ids) == 2
+    assert listing.unchanged_postings == 2  # the revalidated board's entries: not normalised again
     board_requests = [h for h in career_site.headers if "If-None-Match" in h]
     assert len(board_requests) == 1  # the board was revalidated, not downloaded again
     assert rows(db_path, "SELECT statuses FROM run_sources ORDER BY run_id") == [

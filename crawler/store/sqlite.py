@@ -35,6 +35,7 @@ from crawler.store.base import (
 )
 
 SCHEMA_FIELDS = tuple(JobPosting.model_fields)
+_NOT_CONTENT = set(BOOKKEEPING_FIELDS)
 _SEARCH_WORD = re.compile(r"\w+", re.UNICODE)
 
 
@@ -154,7 +155,7 @@ class SQLiteStore(RunLookups):
     def upsert_posting(
         self, posting: JobPosting, *, seen_at: datetime, run_id: int | None = None
     ) -> UpsertResult:
-        record = posting.model_dump(mode="json", exclude=set(BOOKKEEPING_FIELDS))
+        record = posting.model_dump(mode="json", exclude=_NOT_CONTENT)
         fingerprint = content_fingerprint(record)
         revision = posting.source_revision
         seen = iso_utc(seen_at)
@@ -164,6 +165,7 @@ class SQLiteStore(RunLookups):
             (posting.id,),
         ).fetchone()
         if row is None:
+            blob = _dumps(record)  # encoded once for the job row and its version row
             cursor = self._conn.execute(
                 "INSERT INTO jobs (id, source, source_key, source_id, url, title, company,"
                 " location_raw, remote, date_posted, valid_through, status, first_seen, last_seen,"
@@ -173,14 +175,14 @@ class SQLiteStore(RunLookups):
                 " ?, ?, ?, ?, coalesce(?, substr(?, 1, 10)))",
                 (
                     *self._columns(record),
-                    *(seen, seen, fingerprint, _dumps(record), revision),
+                    *(seen, seen, fingerprint, blob, revision),
                     *_stated_expiry(record),
                     *search_columns(record),
                     record.get("date_posted"),
                     seen,
                 ),
             )
-            self._add_version(posting.id, 1, seen, run_id, fingerprint, [], record)
+            self._add_version(posting.id, 1, seen, run_id, fingerprint, [], blob)
             self._index(cursor.lastrowid, record, replace=False)
             return UpsertResult("new", 1)
         reopened = row["status"] == "closed"
@@ -193,26 +195,27 @@ class SQLiteStore(RunLookups):
             return UpsertResult("unchanged", row["version"], reopened=reopened)
         changed = changed_fields(json.loads(row["record"]), record)
         version = row["version"] + 1
+        blob = _dumps(record)
         self._conn.execute(
             _UPDATE_CHANGED,
             (
                 *self._columns(record)[1:],
-                *(seen, seen, version, fingerprint, _dumps(record), revision),
+                *(seen, seen, version, fingerprint, blob, revision),
                 *_stated_expiry(record),
                 *search_columns(record),
                 record.get("date_posted"),
                 posting.id,
             ),
         )
-        self._add_version(posting.id, version, seen, run_id, fingerprint, changed, record)
+        self._add_version(posting.id, version, seen, run_id, fingerprint, changed, blob)
         self._index(row["rowid"], record, replace=True)
         return UpsertResult("changed", version, changed, reopened)
 
     def revisions(self, source: str, source_key: str) -> dict[str, str]:
         """Source id -> stored revision, for the source's open jobs that have one."""
         rows = self._conn.execute(
-            "SELECT source_id, source_revision FROM jobs WHERE source = ? AND source_key = ?"
-            " AND status = 'open' AND source_revision IS NOT NULL",
+            f"SELECT source_id, source_revision FROM {_BY_SOURCE} WHERE source = ?"
+            " AND source_key = ? AND status = 'open' AND source_revision IS NOT NULL",
             (source, source_key),
         )
         return {row[0]: row[1] for row in rows}
@@ -226,8 +229,10 @@ class SQLiteStore(RunLookups):
         for start in range(0, len(ids), 500):
             chunk = ids[start : start + 500]
             cursor = self._conn.execute(
+                # `+`: no index on status and last_seen, which would walk every open job seen
+                # before now (all of them in a re-crawl) once per chunk; the ids are the index.
                 f"UPDATE jobs SET last_seen = ?, missed_listings = 0"
-                " WHERE status = 'open' AND last_seen < ?"
+                " WHERE +status = 'open' AND +last_seen < ?"
                 f" AND id IN ({','.join('?' * len(chunk))})",
                 (seen, seen, *chunk),
             )
@@ -250,13 +255,13 @@ class SQLiteStore(RunLookups):
         self._conn.executemany("INSERT OR IGNORE INTO listed VALUES (?)", ((i,) for i in seen_ids))
         missing = "source = ? AND source_key = ? AND status = 'open' AND id NOT IN (SELECT id FROM listed)"
         self._conn.execute(
-            f"UPDATE jobs SET missed_listings = missed_listings + 1 WHERE {missing}",
+            f"UPDATE {_BY_SOURCE} SET missed_listings = missed_listings + 1 WHERE {missing}",
             (source, source_key),
         )
         closed = [
             row[0]
             for row in self._conn.execute(
-                f"SELECT id FROM jobs WHERE {missing} AND missed_listings >= ? ORDER BY id",
+                f"SELECT id FROM {_BY_SOURCE} WHERE {missing} AND missed_listings >= ? ORDER BY id",
                 (source, source_key, after),
             )
         ]
@@ -292,10 +297,12 @@ class SQLiteStore(RunLookups):
             arguments = (source, source_key, at.date().isoformat(), iso_utc(unseen_since))
             expired += [
                 row[0]
-                for row in self._conn.execute(f"SELECT id FROM jobs WHERE {where}", arguments)
+                for row in self._conn.execute(
+                    f"SELECT id FROM {_BY_SOURCE} WHERE {where}", arguments
+                )
             ]
             self._conn.execute(
-                "UPDATE jobs SET status = 'closed', closed_at = ?, close_reason = 'expired'"
+                f"UPDATE {_BY_SOURCE} SET status = 'closed', closed_at = ?, close_reason = 'expired'"
                 f" WHERE {where}",
                 (iso_utc(at), *arguments),
             )
@@ -304,7 +311,7 @@ class SQLiteStore(RunLookups):
     def open_days(self, source: str, source_key: str) -> list[float]:
         """How many days each closed job of the source stayed open (first seen to closed)."""
         rows = self._conn.execute(
-            "SELECT julianday(closed_at) - julianday(first_seen) FROM jobs"
+            f"SELECT julianday(closed_at) - julianday(first_seen) FROM {_BY_SOURCE}"
             " WHERE source = ? AND source_key = ? AND status = 'closed'"
             " AND close_reason = 'absent_from_listing'",
             (source, source_key),
@@ -319,7 +326,7 @@ class SQLiteStore(RunLookups):
         estimate = "date(coalesce(date_posted, substr(first_seen, 1, 10)), ?)"
         still_ahead = f"{estimate} >= substr(last_seen, 1, 10)"
         cursor = self._conn.execute(
-            f"UPDATE jobs SET expires_at = CASE WHEN {still_ahead} THEN {estimate} END,"
+            f"UPDATE {_BY_SOURCE} SET expires_at = CASE WHEN {still_ahead} THEN {estimate} END,"
             f" expires_at_estimated = CASE WHEN {still_ahead} THEN 1 END"
             " WHERE source = ? AND source_key = ? AND status = 'open' AND valid_through IS NULL",
             (*[f"+{days} days"] * 3, source, source_key),
@@ -418,12 +425,13 @@ class SQLiteStore(RunLookups):
         run_id: int | None,
         fingerprint: str,
         changed: list[str],
-        record: dict[str, Any],
+        blob: str,
     ) -> None:
+        """One version row; `blob` is the record as stored in `jobs.record` (the same JSON)."""
         self._conn.execute(
             "INSERT INTO job_versions (job_id, version, seen_at, run_id, fingerprint,"
             " changed_fields, record) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (job_id, version, seen, run_id, fingerprint, json.dumps(changed), _dumps(record)),
+            (job_id, version, seen, run_id, fingerprint, json.dumps(changed), blob),
         )
 
     def _index(self, rowid: int | None, record: dict[str, Any], *, replace: bool) -> None:
@@ -618,6 +626,10 @@ _SEEN_AGAIN = (
 _COUNT = "SELECT count(*) FROM jobs"
 _FROM_FTS = " FROM jobs_fts CROSS JOIN jobs ON jobs.rowid = jobs_fts.rowid"
 _ORDER = {"relevance": "jobs_fts.rank, jobs.id", **SORT_ORDERS}
+# The lifecycle's statements name one source's jobs: without statistics SQLite's planner prefers the
+# index on `status`, which walks every open job of every source, once per source per listing (at
+# 20,000 jobs over 200 sources, 12-18 ms a statement instead of well under one).
+_BY_SOURCE = "jobs INDEXED BY jobs_by_source"
 _UPDATE_CHANGED = (
     "UPDATE jobs SET source = ?, source_key = ?, source_id = ?, url = ?, title = ?,"
     " company = ?, location_raw = ?, remote = ?, date_posted = ?, valid_through = ?, "
