@@ -640,17 +640,49 @@ def distributed_class(family: type[scrapy.Spider]) -> type[DistributedSpider]:
 
 
 class SharedStorePipeline(StorePipeline):
-    """The store stage of a worker: its tallies are added to the other workers' of the same run."""
+    """
+    The store stage of a worker: its tallies are added to the other workers' of the same run.
+
+    A listing's outcome is added as soon as this worker finishes the listing, with what it stored
+    so far committed, rather than when the worker closes: a worker killed later must not take the
+    outcome of a listing it finished with it (Redis already counts that listing as done, so no
+    other worker would report it). What the worker adds afterwards is added when it closes.
+    """
+
+    def __init__(self, crawler: Crawler) -> None:
+        super().__init__(crawler)
+        self._requests_added: dict[str, tuple[int, dict[str, int]]] = {}
+
+    def process_item(self, item: Any) -> Any:
+        result = super().process_item(item)
+        if isinstance(item, ListingResult):
+            self._add((item.source, item.source_key))
+        return result
 
     def close_spider(self) -> None:
+        for key in list(self.tallies):
+            self._add(key)
+
+    def _add(self, key: tuple[str, str]) -> None:
+        """Add the tally of one source to the run's, and start a new one for what comes after."""
         store = open_store(self.db)  # the pipeline's own store: one per database per process
         if not isinstance(store, PostgresStore) or self.run_id is None:
             return
-        for tally in self.tallies.values():
-            if self.crawler.stats is not None:
-                label = f"{tally.source}:{tally.source_key}"
-                tally.requests, tally.statuses = source_requests(self.crawler.stats, label)
-            store.merge_source(self.run_id, tally)
+        tally = self.tallies.pop(key)
+        label = f"{tally.source}:{tally.source_key}"
+        if self.crawler.stats is not None:
+            requests, statuses = source_requests(self.crawler.stats, label)
+            before, counted = self._requests_added.get(label, (0, {}))
+            tally.requests = requests - before
+            tally.statuses = {
+                status: count - counted.get(status, 0)
+                for status, count in statuses.items()
+                if count > counted.get(status, 0)
+            }
+            self._requests_added[label] = (requests, statuses)
+        store.commit()
+        store.merge_source(self.run_id, tally)
+        store.commit()
 
 
 class LeasePipeline:
