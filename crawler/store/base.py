@@ -75,13 +75,37 @@ class JobQuery:
     """Skip this many jobs of the sorted result (paging)."""
 
 
-def indexed_conditions(query: JobQuery) -> tuple[list[str], list[Any]]:
+def job_conditions(query: JobQuery) -> tuple[list[str], list[Any]]:
     """
-    The query's conditions on the copies that migration 0009 added (the same SQL on both engines,
-    with `?` placeholders), and their values.
+    The query's conditions that are the same SQL on both engines (with `?` placeholders), and their
+    values: every filter but the words, the company and the place, which each engine matches its
+    own way.
     """
     where: list[str] = []
     params: list[Any] = []
+    for column, value in (
+        ("jobs.remote", query.remote),
+        ("jobs.status", query.status),
+    ):
+        if value:
+            where.append(f"{column} = ?")
+            params.append(value)
+    if query.canonical:
+        where.append("jobs.duplicate_of IS NULL")
+    if query.since is not None:
+        column = "jobs.last_seen"
+        if query.changed_only:
+            column = "(SELECT max(seen_at) FROM job_versions WHERE job_id = jobs.id)"
+        where.append(f"{column} >= ?")
+        params.append(iso_utc(query.since))
+    if query.source:
+        kind, _, key = query.source.partition(":")
+        where.append("jobs.source = ?")
+        params.append(kind)
+        if key:
+            where.append("jobs.source_key = ?")
+            params.append(key)
+    # The copies that migration 0009 added.
     for column, value in (
         ("jobs.seniority", query.seniority),
         ("jobs.salary_currency", query.currency),

@@ -51,8 +51,8 @@ from crawler.store.base import (
     SourceTally,
     UpsertResult,
     facet_rows,
-    indexed_conditions,
     iso_utc,
+    job_conditions,
     search_columns,
 )
 
@@ -696,29 +696,8 @@ def _select(query: JobQuery, select: str, *, count: bool) -> tuple[str, list[Any
     if query.company:
         where.append("jobs.company ILIKE %s ESCAPE '\\'")
         params.append(f"%{_like_escape(query.company)}%")
-    if query.remote:
-        where.append("jobs.remote = %s")
-        params.append(query.remote)
-    if query.status:
-        where.append("jobs.status = %s")
-        params.append(query.status)
-    if query.canonical:
-        where.append("jobs.duplicate_of IS NULL")
-    if query.since is not None:
-        column = "jobs.last_seen"
-        if query.changed_only:
-            column = "(SELECT max(seen_at) FROM job_versions WHERE job_id = jobs.id)"
-        where.append(f"{column} >= %s")
-        params.append(iso_utc(query.since))
-    if query.source:
-        kind, _, key = query.source.partition(":")
-        where.append("jobs.source = %s")
-        params.append(kind)
-        if key:
-            where.append("jobs.source_key = %s")
-            params.append(key)
-    indexed, values = indexed_conditions(query)
-    where += [condition.replace("?", "%s") for condition in indexed]
+    shared, values = job_conditions(query)
+    where += [condition.replace("?", "%s") for condition in shared]
     params += [_text(value) for value in values]
     if query.location:
         pattern = f"%{_like_escape(_text(query.location))}%"

@@ -29,8 +29,8 @@ from crawler.store.base import (
     SourceTally,
     UpsertResult,
     facet_rows,
-    indexed_conditions,
     iso_utc,
+    job_conditions,
     search_columns,
 )
 
@@ -525,29 +525,8 @@ class SQLiteStore(RunLookups):
         if query.company:
             where.append("jobs.company LIKE ? ESCAPE '\\'")
             params.append(f"%{_like_escape(query.company)}%")
-        if query.remote:
-            where.append("jobs.remote = ?")
-            params.append(query.remote)
-        if query.status:
-            where.append("jobs.status = ?")
-            params.append(query.status)
-        if query.canonical:
-            where.append("jobs.duplicate_of IS NULL")
-        if query.since is not None:
-            column = "jobs.last_seen"
-            if query.changed_only:
-                column = "(SELECT max(seen_at) FROM job_versions WHERE job_id = jobs.id)"
-            where.append(f"{column} >= ?")
-            params.append(iso_utc(query.since))
-        if query.source:
-            kind, _, key = query.source.partition(":")
-            where.append("jobs.source = ?")
-            params.append(kind)
-            if key:
-                where.append("jobs.source_key = ?")
-                params.append(key)
-        indexed, values = indexed_conditions(query)
-        where += indexed
+        shared, values = job_conditions(query)
+        where += shared
         params += values
         if query.location:
             pattern = f"%{_like_escape(query.location)}%"
