@@ -15,7 +15,6 @@ or another version of the dedupe code is ignored, and the pass reads every job.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import pickle
 import tempfile
@@ -27,6 +26,7 @@ from typing import Any
 
 from crawler.dedupe import DedupeIndex, DedupeSettings
 from crawler.dedupe.table import feature_batches
+from crawler.ids import code_digest
 from crawler.store import DuplicateMarks, JobQuery, Store, is_postgres
 
 logger = logging.getLogger(__name__)
@@ -145,13 +145,10 @@ def _code_version() -> str:
     The dedupe package, the location parser it reads places with, and datasketch's version. Read
     as package resources, so it works from a zipped egg too (Scrapyd).
     """
-    digest = hashlib.blake2b(digest_size=16)
-    package = resources.files("crawler.dedupe")
-    files = sorted((f for f in package.iterdir() if f.name.endswith(".py")), key=lambda f: f.name)
-    for source in [*files, resources.files("crawler.normalise") / "locations.py"]:
-        digest.update(source.read_bytes())
-    digest.update(metadata.version("datasketch").encode())
-    return digest.hexdigest()
+    code = code_digest(
+        resources.files("crawler.dedupe"), resources.files("crawler.normalise") / "locations.py"
+    )
+    return f"{code.hex()}:datasketch-{metadata.version('datasketch')}"
 
 
 def _load(path: Path, settings: DedupeSettings) -> tuple[DedupeIndex | None, dict[str, str]]:

@@ -93,10 +93,21 @@ _RAW_FIELDS = tuple(
 @cache
 def _normaliser_stamp() -> bytes:
     """A digest of the normalisation code and data and of the schema, read once per process."""
-    stamp = hashlib.blake2b(digest_size=32)
     package = resources.files("crawler")
-    for file in [*_files(package / "normalise"), package / "items.py"]:
-        stamp.update(file.name.encode() + b"\0" + file.read_bytes())
+    return code_digest(package / "normalise", package / "items.py")
+
+
+def code_digest(*parts: Traversable) -> bytes:
+    """
+    A digest of the files and folders given (as package resources, so a zipped egg works too).
+
+    What a cache made by other code must not be trusted by: the normaliser's revisions of listing
+    entries, the duplicate refresh's snapshot.
+    """
+    stamp = hashlib.blake2b(digest_size=32)
+    for part in parts:
+        for file in _files(part) if part.is_dir() else [part]:
+            stamp.update(file.name.encode() + b"\0" + file.read_bytes())
     return stamp.digest()
 
 
